@@ -1,0 +1,99 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
+import type { Config } from './config.js';
+import { header, type ApiEvent, type ApiHandler, type ApiResult } from './http/api-gateway.js';
+import { corsHeaders, preflightResponse } from './http/cors.js';
+import { beginRequest, scopeOf, type RequestScope } from './http/request-scope.js';
+import { errorResponse } from './http/responses.js';
+import { createApolloServer } from './graphql/apollo-server.js';
+import { errorFields, type Logger } from './logger.js';
+import { createRequestContextFactory, type RequestContext } from './request-context.js';
+import { matchRestRoute } from './rest/router.js';
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The one DynamoDB client of this process; repositories are built on it. */
+  readonly dynamo: DynamoDBDocumentClient;
+  /** The HS256 key that signs and verifies access tokens. */
+  readonly signingKey: string;
+}
+
+type LambdaApolloServer = Parameters<
+  typeof startServerAndCreateLambdaHandler<LambdaRequestHandler, RequestContext>
+>[0];
+type LambdaRequestHandler = ReturnType<typeof handlers.createAPIGatewayProxyEventRequestHandler>;
+
+const GRAPHQL_PATH = '/graphql';
+
+/**
+ * The one handler that serves every request, in Lambda and on the local server alike:
+ * request scope and CORS around everything, then REST routes, then `/graphql` through Apollo.
+ */
+export function createHandler(deps: AppDependencies): ApiHandler {
+  const { config, logger } = deps;
+  const createContext = createRequestContextFactory({ logger });
+
+  const apollo = startServerAndCreateLambdaHandler(
+    // The integration is CommonJS and types Apollo from its CJS build, we import the ESM build:
+    // one class at run time, two declarations to TypeScript.
+    createApolloServer({
+      introspection: config.graphqlIntrospection,
+      logger,
+    }) as unknown as LambdaApolloServer,
+    handlers.createAPIGatewayProxyEventRequestHandler(),
+    {
+      // A middleware that returns a result answers the request itself; only /graphql reaches Apollo.
+      middleware: [async (event) => routeOutsideGraphQL(event)],
+      context: async ({ event }) => createContext(event),
+    },
+  );
+
+  return async (event, lambdaContext) => {
+    const scope = beginRequest(event);
+    const origin = header(event, 'origin');
+    let result: ApiResult;
+    try {
+      result =
+        scope.method === 'OPTIONS'
+          ? preflightResponse(config.allowedOrigins, origin)
+          : ((await apollo(event, lambdaContext, () => undefined)) as ApiResult);
+    } catch (error) {
+      logger.error('unhandled error', { requestId: scope.requestId, ...errorFields(error) });
+      result = errorResponse(500, 'Internal server error', scope.requestId);
+    }
+    result.headers = {
+      ...result.headers,
+      ...corsHeaders(config.allowedOrigins, origin),
+      'x-request-id': scope.requestId,
+    };
+    logAccess(logger, scope, result);
+    return result;
+  };
+}
+
+async function routeOutsideGraphQL(event: ApiEvent): Promise<ApiResult | undefined> {
+  const scope = scopeOf(event);
+  const route = matchRestRoute(scope);
+  if (route) {
+    scope.route = route.pattern;
+    return route.handle(event);
+  }
+  if (scope.path.replace(/\/+$/, '') === GRAPHQL_PATH) {
+    scope.route = GRAPHQL_PATH;
+    return undefined;
+  }
+  return errorResponse(404, 'Not Found', scope.requestId);
+}
+
+function logAccess(logger: Logger, scope: RequestScope, result: ApiResult): void {
+  logger.info('request', {
+    requestId: scope.requestId,
+    method: scope.method,
+    route: scope.route ?? null,
+    path: scope.path,
+    status: result.statusCode,
+    durationMs: Math.round((performance.now() - scope.startedAt) * 100) / 100,
+    ...(scope.userId ? { userId: scope.userId } : {}),
+  });
+}

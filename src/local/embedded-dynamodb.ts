@@ -1,0 +1,66 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import dynalite from 'dynalite';
+import { Level } from 'level';
+
+export interface EmbeddedDynamo {
+  /** The emulator's URL on loopback, for DYNAMODB_ENDPOINT-style clients. */
+  readonly endpoint: string;
+  /** Absolute path of the on-disk data, or undefined when in memory. */
+  readonly dataDir: string | undefined;
+  /** Finishes pending writes and closes the LevelDB store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite in this process on a free loopback port. With a data dir the tables live in
+ * LevelDB on disk: every acknowledged write is in the store's log, so it survives a restart and
+ * a kill -9 of this process.
+ */
+export async function startEmbeddedDynamo(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<EmbeddedDynamo> {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir) await assertStoreUsable(dataDir);
+  const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    dataDir,
+    close: () => new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done()))),
+  };
+}
+
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+}
+
+/**
+ * dynalite opens its LevelDB store lazily and crashes the process if that fails, so the store
+ * is opened once here first to turn "locked by another server" or "unreadable" into one line.
+ */
+async function assertStoreUsable(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (error) {
+    throw new DataDirError(`DATA_DIR ${dataDir} cannot be created: ${(error as Error).message}`);
+  }
+  const store = new Level(dataDir);
+  try {
+    await store.open();
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    throw new DataDirError(
+      code === 'LEVEL_LOCKED'
+        ? `DATA_DIR ${dataDir} is in use by another running server`
+        : `DATA_DIR ${dataDir} cannot be opened: ${(error as Error).cause ?? (error as Error).message}`,
+    );
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiEvent, ApiResult } from '../http/api-gateway.js';
+
+/** API Gateway's own payload limit: the local server refuses more, as API Gateway would. */
+export const MAX_EVENT_BODY_BYTES = 10 * 1024 * 1024;
+
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
+export const LOCAL_STAGE = 'local';
+
+/**
+ * The proxy event API Gateway would send for this request (REST API, payload v1, `ANY
+ * /{proxy+}`), so the local server runs exactly the code Lambda runs.
+ */
+export function toProxyEvent(req: IncomingMessage, body: Buffer): ApiEvent {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    const value = req.rawHeaders[i + 1] as string;
+    (multiValueHeaders[name] ??= []).push(value);
+    // API Gateway keeps the last value of a repeated header in `headers`.
+    headers[name] = value;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    (multiQuery[key] ??= []).push(value);
+    query[key] = value;
+  }
+  const hasQuery = url.searchParams.size > 0;
+  const path = safeDecodePath(url.pathname);
+  const text = isUtf8Text(body);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const resource = path === '/' ? '/' : '/{proxy+}';
+  return {
+    resource,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: path === '/' ? null : { proxy: path.slice(1) },
+    stageVariables: null,
+    body: body.length === 0 ? null : text ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !text,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      identity: localIdentity(
+        req.socket.remoteAddress ?? '127.0.0.1',
+        headers['user-agent'] ?? headers['User-Agent'],
+      ),
+      path: `/${LOCAL_STAGE}${path}`,
+      stage: LOCAL_STAGE,
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: resource,
+    },
+  };
+}
+
+export function sendProxyResult(res: ServerResponse, result: ApiResult): void {
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    res.setHeader(name, values.map(String));
+  const noBody = result.statusCode === 204 || result.statusCode === 304;
+  if (!noBody) res.setHeader('content-length', body.length);
+  res.writeHead(result.statusCode);
+  res.end(noBody ? undefined : body);
+}
+
+/** Reads the whole body, refusing bodies API Gateway itself would refuse. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_EVENT_BODY_BYTES)
+      throw new PayloadTooLargeError(`request body over ${MAX_EVENT_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function safeDecodePath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+function isUtf8Text(body: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function localIdentity(
+  sourceIp: string,
+  userAgent: string | undefined,
+): ApiEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent: userAgent ?? null,
+    userArn: null,
+  };
+}

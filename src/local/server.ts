@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { createHandler } from '../app.js';
+import type { Config } from '../config.js';
+import { errorResponse } from '../http/responses.js';
+import { createLogger, errorFields, type Logger } from '../logger.js';
+import { createDocumentClient, createDynamoClient } from '../storage/dynamodb-client.js';
+import { ensureTables } from './bootstrap-tables.js';
+import { devSigningKey } from './dev-signing-key.js';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.js';
+import { PayloadTooLargeError, readBody, sendProxyResult, toProxyEvent } from './http-adapter.js';
+
+export interface LocalServer {
+  /** Where the API answers, e.g. http://127.0.0.1:3000 */
+  readonly url: string;
+  /** The DynamoDB endpoint in use (the embedded emulator's, or DYNAMODB_ENDPOINT). */
+  readonly dynamodbEndpoint: string;
+  /** Absolute path of the data directory. */
+  readonly dataDir: string;
+  readonly embedded: boolean;
+  /** Stops accepting requests, finishes those in flight, then closes the emulator's store. */
+  close(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  /** Interface to listen on; loopback unless told otherwise. */
+  readonly host?: string;
+}
+
+/** node:http → API Gateway proxy event → the Lambda handler → HTTP response. */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  const embedded: EmbeddedDynamo | undefined = config.dynamodbEndpoint
+    ? undefined
+    : await startEmbeddedDynamo({ dataDir });
+  const endpoint = config.dynamodbEndpoint ?? (embedded as EmbeddedDynamo).endpoint;
+  let server: Server | undefined;
+  try {
+    const client = createDynamoClient({ region: config.region, endpoint });
+    await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
+    const signingKey = config.jwtSecret ?? (await devSigningKey(dataDir));
+    const handler = createHandler({ config, logger, dynamo: createDocumentClient(client), signingKey });
+
+    const serve = async (req: IncomingMessage, res: ServerResponse) => {
+      try {
+        const event = toProxyEvent(req, await readBody(req));
+        sendProxyResult(res, await handler(event, lambdaContext()));
+      } catch (error) {
+        if (error instanceof PayloadTooLargeError) {
+          sendProxyResult(res, errorResponse(413, 'Request body too large', 'local'));
+          return;
+        }
+        logger.error('local server error', errorFields(error));
+        if (!res.headersSent) sendProxyResult(res, errorResponse(500, 'Internal server error', 'local'));
+      }
+    };
+    server = createServer((req, res) => void serve(req, res));
+    await listen(server, config.port, options.host ?? '127.0.0.1');
+  } catch (error) {
+    await embedded?.close().catch(() => undefined);
+    throw error;
+  }
+
+  const { address, port } = server.address() as AddressInfo;
+  const running = server;
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    dynamodbEndpoint: endpoint,
+    dataDir,
+    embedded: embedded !== undefined,
+    close: async () => {
+      await new Promise<void>((done) => {
+        running.close(() => done());
+        running.closeIdleConnections();
+      });
+      await embedded?.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}
+
+/** The parts of a Lambda context the handler reads; locally there is no deadline to report. */
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local',
+    memoryLimitInMB: '0',
+    awsRequestId: 'local',
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

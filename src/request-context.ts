@@ -1,0 +1,26 @@
+import type { ApiEvent } from './http/api-gateway.js';
+import { scopeOf, type RequestScope } from './http/request-scope.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Built once per request, for REST and GraphQL alike. Nothing in it outlives the request, so
+ * two callers served by one warm container never share loaded data.
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly scope: RequestScope;
+  readonly logger: Logger;
+}
+
+export interface RequestContextDependencies {
+  readonly logger: Logger;
+}
+
+export type RequestContextFactory = (event: ApiEvent) => RequestContext;
+
+export function createRequestContextFactory(deps: RequestContextDependencies): RequestContextFactory {
+  return (event) => {
+    const scope = scopeOf(event);
+    return { requestId: scope.requestId, scope, logger: deps.logger };
+  };
+}

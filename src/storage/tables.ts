@@ -1,0 +1,62 @@
+/**
+ * The tables as data: the one definition that the CDK stack, the emulator bootstrap and the
+ * tests all build from. Attribute names stay snake_case, as the original service stored them.
+ */
+export type AttributeType = 'S' | 'N' | 'B';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface GlobalIndexSpec {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableSpec {
+  /** Logical name: the suffix of the deployed table name and the key in `tables`. */
+  readonly name: 'users' | 'items';
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalIndexes: readonly GlobalIndexSpec[];
+  readonly pointInTimeRecovery: true;
+}
+
+export const USERNAME_INDEX = 'username-index';
+export const OWNER_ID_INDEX = 'owner-id-index';
+
+export const usersTable: TableSpec = {
+  name: 'users',
+  partitionKey: { name: 'id', type: 'S' },
+  globalIndexes: [{ indexName: USERNAME_INDEX, partitionKey: { name: 'username', type: 'S' } }],
+  pointInTimeRecovery: true,
+};
+
+export const itemsTable: TableSpec = {
+  name: 'items',
+  partitionKey: { name: 'id', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: OWNER_ID_INDEX,
+      partitionKey: { name: 'owner_id', type: 'S' },
+      sortKey: { name: 'created_at', type: 'S' },
+    },
+  ],
+  pointInTimeRecovery: true,
+};
+
+export const tables = { users: usersTable, items: itemsTable } as const;
+
+/** Every attribute a key or index uses, deduplicated: what CreateTable wants declared. */
+export function keyAttributes(spec: TableSpec): KeyAttribute[] {
+  const all = [
+    spec.partitionKey,
+    spec.sortKey,
+    ...spec.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  const byName = new Map<string, KeyAttribute>();
+  for (const attribute of all) if (attribute) byName.set(attribute.name, attribute);
+  return [...byName.values()];
+}
