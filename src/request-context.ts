@@ -10,6 +10,9 @@ export interface RequestContext {
   readonly requestId: string;
   readonly scope: RequestScope;
   readonly logger: Logger;
+  // Planned by the data-layer work (see src/domain/services.ts), wired here:
+  //   readonly services: Services;   fresh per request, with fresh DataLoaders
+  //   caller(): Caller;              from `Authorization: Bearer`, memoized; throws UnauthenticatedError
 }
 
 export interface RequestContextDependencies {
