@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import dynalite from 'dynalite';
 import { Level } from 'level';
+import { DataDirError, ensureDataDir } from './data-dir.js';
 
 export interface EmbeddedDynamo {
   /** The emulator's URL on loopback, for DYNAMODB_ENDPOINT-style clients. */
@@ -36,20 +36,12 @@ export async function startEmbeddedDynamo(
   };
 }
 
-export class DataDirError extends Error {
-  override readonly name = 'DataDirError';
-}
-
 /**
  * dynalite opens its LevelDB store lazily and crashes the process if that fails, so the store
  * is opened once here first to turn "locked by another server" or "unreadable" into one line.
  */
 async function assertStoreUsable(dataDir: string): Promise<void> {
-  try {
-    await mkdir(dataDir, { recursive: true });
-  } catch (error) {
-    throw new DataDirError(`DATA_DIR ${dataDir} cannot be created: ${(error as Error).message}`);
-  }
+  await ensureDataDir(dataDir);
   const store = new Level(dataDir);
   try {
     await store.open();

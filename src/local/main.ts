@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { DataDirError } from './embedded-dynamodb.js';
+import { DataDirError } from './data-dir.js';
 import { startLocalServer } from './server.js';
 
 /** `npm start`: the service on this machine, on the embedded emulator unless DYNAMODB_ENDPOINT is set. */
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const server = await startLocalServer({ config, logger });
 
   const storage = server.embedded
-    ? `embedded DynamoDB (dynalite), data in ${server.dataDir}`
+    ? `embedded DynamoDB (dynalite) at ${server.dynamodbEndpoint}, data in ${server.dataDir}`
     : `DynamoDB at ${server.dynamodbEndpoint}`;
   process.stderr.write(
     [

@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { createHandler } from '../app.js';
 import type { Config } from '../config.js';
@@ -9,6 +7,7 @@ import { errorResponse } from '../http/responses.js';
 import { createLogger, errorFields, type Logger } from '../logger.js';
 import { createDocumentClient, createDynamoClient } from '../storage/dynamodb-client.js';
 import { ensureTables } from './bootstrap-tables.js';
+import { ensureDataDir } from './data-dir.js';
 import { devSigningKey } from './dev-signing-key.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.js';
 import { PayloadTooLargeError, readBody, sendProxyResult, toProxyEvent } from './http-adapter.js';
@@ -36,8 +35,7 @@ export interface LocalServerOptions {
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  const dataDir = await ensureDataDir(config.dataDir);
 
   const embedded: EmbeddedDynamo | undefined = config.dynamodbEndpoint
     ? undefined

@@ -1,0 +1,39 @@
+import { createHandler } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { ApiHandler } from '../../src/http/api-gateway.js';
+import { ensureTables } from '../../src/local/bootstrap-tables.js';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../src/local/embedded-dynamodb.js';
+import { createLogger } from '../../src/logger.js';
+import { createDocumentClient, createDynamoClient } from '../../src/storage/dynamodb-client.js';
+
+export interface TestHandler {
+  readonly handler: ApiHandler;
+  readonly dynamo: EmbeddedDynamo;
+  /** Every log line the handler wrote, parsed. */
+  readonly logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** The Lambda handler exactly as `src/lambda.ts` builds it, on an in-memory emulator. */
+export async function createTestHandler(env: Record<string, string> = {}): Promise<TestHandler> {
+  const dynamo = await startEmbeddedDynamo();
+  const config = loadConfig({
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    LOG_LEVEL: 'info',
+    BCRYPT_COST: '4',
+    ...env,
+  });
+  const client = createDynamoClient({ region: config.region, endpoint: config.dynamodbEndpoint });
+  await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.logLevel, (line) =>
+    logs.push(JSON.parse(line) as Record<string, unknown>),
+  );
+  const handler = createHandler({
+    config,
+    logger,
+    dynamo: createDocumentClient(client),
+    signingKey: 'test-signing-key-that-is-at-least-32-bytes-long',
+  });
+  return { handler, dynamo, logs, stop: () => dynamo.close() };
+}
