@@ -30,6 +30,11 @@ export interface ItemService {
   /** Up to 100 ids in one batch; null where missing or not the caller's, in the order given. */
   getMany(caller: Caller, ids: readonly string[]): Promise<(Item | null)[]>;
   list(caller: Caller, query: ItemListQuery): Promise<Page<Item>>;
+  /**
+   * The opaque cursor that resumes `list` right after `item`, as `nextCursor` would after a
+   * page ending with it. GraphQL's connection needs one per edge, not only per page.
+   */
+  cursorAfter(item: Item): string;
   /** At least one of name/description; `PreconditionFailedError` when `expectedVersion` is stale. */
   update(
     caller: Caller,
