@@ -2,13 +2,23 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { Config } from './config.js';
 import { header, type ApiEvent, type ApiHandler, type ApiResult } from './http/api-gateway.js';
+import { MAX_REQUEST_BODY_BYTES, requestBodyBytes } from './http/body.js';
 import { corsHeaders, preflightResponse } from './http/cors.js';
 import { beginRequest, scopeOf, type RequestScope } from './http/request-scope.js';
 import { errorResponse } from './http/responses.js';
 import { createApolloServer } from './graphql/apollo-server.js';
+import { IDE_PAGE } from './graphql/ide-landing-page.js';
+import { malformedJsonResponse } from './graphql/malformed-body.js';
 import { errorFields, type Logger } from './logger.js';
-import { createRequestContextFactory, type RequestContext } from './request-context.js';
+import {
+  createRequestContextFactory,
+  type RequestContext,
+  type RequestContextFactory,
+} from './request-context.js';
 import { matchRestRoute } from './rest/router.js';
+import { createAssetStore, readPage } from './static/asset-store.js';
+import { secureHtmlPage } from './static/page-security.js';
+import { createStaticRoutes } from './static/static-routes.js';
 
 export interface AppDependencies {
   readonly config: Config;
@@ -17,6 +27,8 @@ export interface AppDependencies {
   readonly dynamo: DynamoDBDocumentClient;
   /** The HS256 key that signs and verifies access tokens. */
   readonly signingKey: string;
+  /** The prebuilt browser assets (GraphQL IDE, REST docs), see scripts/build-assets.ts. */
+  readonly assetsDir: string;
 }
 
 type LambdaApolloServer = Parameters<
@@ -32,7 +44,15 @@ const GRAPHQL_PATH = '/graphql';
  */
 export function createHandler(deps: AppDependencies): ApiHandler {
   const { config, logger } = deps;
-  const createContext = createRequestContextFactory({ logger });
+  const createContext = createRequestContextFactory({
+    logger,
+    config,
+    dynamo: deps.dynamo,
+    signingKey: deps.signingKey,
+  });
+
+  const assets = createAssetStore(deps.assetsDir);
+  const serveStatic = createStaticRoutes(assets);
 
   const apollo = startServerAndCreateLambdaHandler(
     // The integration is CommonJS and types Apollo from its CJS build, we import the ESM build:
@@ -40,11 +60,16 @@ export function createHandler(deps: AppDependencies): ApiHandler {
     createApolloServer({
       introspection: config.graphqlIntrospection,
       logger,
+      idePage: () => readPage(assets, IDE_PAGE),
     }) as unknown as LambdaApolloServer,
     handlers.createAPIGatewayProxyEventRequestHandler(),
     {
       // A middleware that returns a result answers the request itself; only /graphql reaches Apollo.
-      middleware: [async (event) => routeOutsideGraphQL(event)],
+      middleware: [
+        async (event) => (await serveStatic(event)) ?? routeOutsideGraphQL(event, createContext),
+        // Apollo's landing page (the GraphQL IDE) gets the same page headers as /docs.
+        async () => async (result) => secureHtmlPage(result),
+      ],
       context: async ({ event }) => createContext(event),
     },
   );
@@ -57,7 +82,10 @@ export function createHandler(deps: AppDependencies): ApiHandler {
       result =
         scope.method === 'OPTIONS'
           ? preflightResponse(config.allowedOrigins, origin)
-          : ((await apollo(event, lambdaContext, () => undefined)) as ApiResult);
+          : // Before any routing, so /graphql and REST refuse big bodies alike.
+            requestBodyBytes(event) > MAX_REQUEST_BODY_BYTES
+            ? errorResponse(413, `Request body over ${MAX_REQUEST_BODY_BYTES} bytes`, scope.requestId)
+            : ((await apollo(event, lambdaContext, () => undefined)) as ApiResult);
     } catch (error) {
       logger.error('unhandled error', { requestId: scope.requestId, ...errorFields(error) });
       result = errorResponse(500, 'Internal server error', scope.requestId);
@@ -72,16 +100,19 @@ export function createHandler(deps: AppDependencies): ApiHandler {
   };
 }
 
-async function routeOutsideGraphQL(event: ApiEvent): Promise<ApiResult | undefined> {
+async function routeOutsideGraphQL(
+  event: ApiEvent,
+  createContext: RequestContextFactory,
+): Promise<ApiResult | undefined> {
   const scope = scopeOf(event);
   const route = matchRestRoute(scope);
   if (route) {
     scope.route = route.pattern;
-    return route.handle(event);
+    return route.handle(event, createContext(event));
   }
   if (scope.path.replace(/\/+$/, '') === GRAPHQL_PATH) {
     scope.route = GRAPHQL_PATH;
-    return undefined;
+    return malformedJsonResponse(event);
   }
   return errorResponse(404, 'Not Found', scope.requestId);
 }

@@ -60,3 +60,22 @@ export function keyAttributes(spec: TableSpec): KeyAttribute[] {
   for (const attribute of all) if (attribute) byName.set(attribute.name, attribute);
   return [...byName.values()];
 }
+
+/**
+ * Exactly the DynamoDB actions this service's code sends, per table and per index: the
+ * execution role is granted these and nothing else (the CDK stack builds its policy from this),
+ * and a test proves the repositories send nothing outside it.
+ */
+export const DYNAMODB_ACTIONS = {
+  // Login and name claims read one marker; profiles load in batches; registration puts twice.
+  users: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  // Reads by id in batches; GetItem only to explain a failed conditional write.
+  items: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
+  itemsIndexes: ['dynamodb:Query'],
+} as const satisfies Record<'users' | 'items' | 'itemsIndexes', readonly `dynamodb:${string}`[]>;

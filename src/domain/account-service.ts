@@ -1,0 +1,46 @@
+import type { Caller, User } from './entities.js';
+import { NotFoundError, UnauthenticatedError } from './errors.js';
+import { loginInput, parseInput, registerInput, usernameKey } from './input-rules.js';
+import type { Clock, IdGenerator, PasswordHasher, TokenIssuer, UserRepository } from './ports.js';
+import type { AccountService } from './services.js';
+
+export interface AccountServiceDependencies {
+  readonly users: UserRepository;
+  readonly passwords: PasswordHasher;
+  readonly tokens: TokenIssuer;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+export const INVALID_CREDENTIALS = 'Invalid credentials';
+
+export function createAccountService(deps: AccountServiceDependencies): AccountService {
+  const { users, passwords, tokens, clock, ids } = deps;
+  return {
+    async register(input) {
+      const { username, password } = parseInput(registerInput, input);
+      const user: User = { id: ids.newId(), username, createdAt: clock.now().toISOString() };
+      const passwordHash = await passwords.hash(password);
+      await users.create({ user, usernameKey: usernameKey(username), passwordHash });
+      return { user, token: tokens.issue(user.id) };
+    },
+
+    async login(input) {
+      const { username, password } = parseInput(loginInput, input);
+      const credentials = await users.findCredentials(usernameKey(username));
+      // Unknown user or wrong password: the same bcrypt work, the same answer.
+      const valid = await passwords.verify(password, credentials?.passwordHash ?? null);
+      if (!credentials || !valid) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      return { user: credentials.user, token: tokens.issue(credentials.user.id) };
+    },
+
+    async me(caller: Caller) {
+      const user = await users.getById(caller.userId);
+      // A valid token for an account that no longer exists.
+      if (!user) throw new NotFoundError('User not found');
+      return user;
+    },
+
+    getUser: (id) => users.getById(id),
+  };
+}

@@ -1,0 +1,76 @@
+import type { AccessToken, Item, Page, User } from './entities.js';
+
+/**
+ * What the domain needs from the outside world; `src/storage` and `src/auth` implement it.
+ * Repositories are built per request, so their reads by id go through that request's loaders.
+ */
+
+/** What login needs, in one strongly consistent read. */
+export interface Credentials {
+  readonly user: User;
+  readonly passwordHash: string;
+}
+
+export interface NewAccount {
+  readonly user: User;
+  /** The case-insensitive identity of `user.username` (see `usernameKey`). */
+  readonly usernameKey: string;
+  readonly passwordHash: string;
+}
+
+export interface UserRepository {
+  /** Claims the name, then writes the user; `ConflictError` when the name is taken. */
+  create(account: NewAccount): Promise<void>;
+  findCredentials(usernameKey: string): Promise<Credentials | null>;
+  /** Batched with every other user load of this request. */
+  getById(id: string): Promise<User | null>;
+}
+
+export interface ItemPatch {
+  readonly name?: string;
+  readonly description?: string;
+}
+
+export interface ItemWriteGuard {
+  readonly id: string;
+  readonly ownerId: string;
+  /** When set, the write happens only if the stored version still equals it. */
+  readonly expectedVersion?: number | undefined;
+}
+
+export interface ItemRepository {
+  /** Batched with every other item load of this request; null when missing. */
+  getById(id: string): Promise<Item | null>;
+  getManyById(ids: readonly string[]): Promise<(Item | null)[]>;
+  create(item: Item): Promise<void>;
+  /**
+   * One conditional write that checks existence, owner and version itself and bumps
+   * `version` and `updatedAt`. `NotFoundError` when missing or another owner's,
+   * `PreconditionFailedError` when the version is stale.
+   */
+  update(guard: ItemWriteGuard, patch: ItemPatch, updatedAt: string): Promise<Item>;
+  /** Same conditions and errors as `update`. */
+  delete(guard: ItemWriteGuard): Promise<void>;
+  /** Newest first. A cursor not issued for this owner is a `ValidationError`. */
+  listByOwner(ownerId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Item>>;
+  /** The cursor `listByOwner` would return for a page ending with `item`. */
+  cursorAfter(item: Item): string;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** With no hash (unknown user) it does the same work as a real comparison, and answers false. */
+  verify(password: string, hash: string | null): Promise<boolean>;
+}
+
+export interface TokenIssuer {
+  issue(userId: string): AccessToken;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}

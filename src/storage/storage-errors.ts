@@ -1,0 +1,56 @@
+import { UnavailableError } from '../domain/errors.js';
+
+// DynamoDB's own names for "too busy" and "broken for a moment".
+const UNAVAILABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+// Node's socket errors, as the HTTP handler passes them through.
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * Turns a database that is down, slow or throttling (after the client's bounded retries)
+ * into `UnavailableError`; anything else (a bug, a missing table, a denied action) stays
+ * what it is, to be logged and masked as a 500.
+ */
+export function toStorageError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof UnavailableError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (UNAVAILABLE_ERRORS.has(error.name) || (code && NETWORK_CODES.has(code)) || status === 503) {
+    return new UnavailableError('Database temporarily unavailable, retry shortly', 1, { cause: error });
+  }
+  return error;
+}
+
+/** Runs one database call, mapping an outage to `UnavailableError`. */
+export async function storageCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+export function isConditionFailure(error: unknown): error is Error & { Item?: Record<string, unknown> } {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
