@@ -7,7 +7,6 @@ import { corsHeaders, preflightResponse } from './http/cors.js';
 import { beginRequest, scopeOf, type RequestScope } from './http/request-scope.js';
 import { errorResponse } from './http/responses.js';
 import { createApolloServer } from './graphql/apollo-server.js';
-import { IDE_PAGE } from './graphql/ide-landing-page.js';
 import { malformedJsonResponse } from './graphql/malformed-body.js';
 import { errorFields, type Logger } from './logger.js';
 import {
@@ -17,7 +16,7 @@ import {
 } from './request-context.js';
 import { matchRestRoute } from './rest/router.js';
 import { createAssetStore, readPage } from './static/asset-store.js';
-import { secureHtmlPage } from './static/page-security.js';
+import { IDE_PAGE, secureIdePage } from './static/page-security.js';
 import { createStaticRoutes } from './static/static-routes.js';
 
 export interface AppDependencies {
@@ -67,8 +66,8 @@ export function createHandler(deps: AppDependencies): ApiHandler {
       // A middleware that returns a result answers the request itself; only /graphql reaches Apollo.
       middleware: [
         async (event) => (await serveStatic(event)) ?? routeOutsideGraphQL(event, createContext),
-        // Apollo's landing page (the GraphQL IDE) gets the same page headers as /docs.
-        async () => async (result) => secureHtmlPage(result),
+        // Apollo's landing page is our GraphQL IDE: it gets a page's security headers.
+        async () => async (result) => secureIdePage(result),
       ],
       context: async ({ event }) => createContext(event),
     },

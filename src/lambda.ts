@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { createHandler } from './app.js';
 import { loadSigningKey } from './auth/signing-key.js';
 import { loadConfig } from './config.js';
@@ -13,11 +14,18 @@ const dynamo = createDocumentClient(
   createDynamoClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
 );
 
+// The image copies build/assets to ${LAMBDA_TASK_ROOT}/assets. Elsewhere (a local run of this
+// entry point, from src/ or from the dist/ bundle) the repo's build/assets is one level up. The
+// fallback is only evaluated off Lambda: a CommonJS bundle has no import.meta.url.
+const assetsDir = process.env.LAMBDA_TASK_ROOT
+  ? `${process.env.LAMBDA_TASK_ROOT}/assets`
+  : fileURLToPath(new URL('../build/assets', import.meta.url));
+
 let ready: Promise<ApiHandler> | undefined;
 
 async function init(): Promise<ApiHandler> {
   const signingKey = await loadSigningKey(config);
-  return createHandler({ config, logger, dynamo, signingKey });
+  return createHandler({ config, logger, dynamo, signingKey, assetsDir });
 }
 
 /** The Lambda entry point named by the Dockerfile's CMD. */

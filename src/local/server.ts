@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { createHandler } from '../app.js';
 import type { Config } from '../config.js';
@@ -11,6 +12,9 @@ import { ensureDataDir } from './data-dir.js';
 import { devSigningKey } from './dev-signing-key.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.js';
 import { PayloadTooLargeError, readBody, sendProxyResult, toProxyEvent } from './http-adapter.js';
+
+/** Built by `npm run build:assets` (run by `npm start`, `npm run dev` and the test setup). */
+const ASSETS_DIR = fileURLToPath(new URL('../../build/assets', import.meta.url));
 
 export interface LocalServer {
   /** Where the API answers, e.g. http://127.0.0.1:3000 */
@@ -46,7 +50,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const client = createDynamoClient({ region: config.region, endpoint });
     await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
     const signingKey = config.jwtSecret ?? (await devSigningKey(dataDir));
-    const handler = createHandler({ config, logger, dynamo: createDocumentClient(client), signingKey });
+    const handler = createHandler({
+      config,
+      logger,
+      dynamo: createDocumentClient(client),
+      signingKey,
+      assetsDir: ASSETS_DIR,
+    });
 
     const serve = async (req: IncomingMessage, res: ServerResponse) => {
       try {

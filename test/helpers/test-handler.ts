@@ -1,3 +1,5 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fileURLToPath } from 'node:url';
 import { createHandler } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { ApiHandler } from '../../src/http/api-gateway.js';
@@ -9,6 +11,8 @@ import { createDocumentClient, createDynamoClient } from '../../src/storage/dyna
 export interface TestHandler {
   readonly handler: ApiHandler;
   readonly dynamo: EmbeddedDynamo;
+  /** The handler's own DynamoDB client: add SDK middleware to count calls or inject faults. */
+  readonly client: DynamoDBClient;
   /** Every log line the handler wrote, parsed. */
   readonly logs: Record<string, unknown>[];
   stop(): Promise<void>;
@@ -34,6 +38,7 @@ export async function createTestHandler(env: Record<string, string> = {}): Promi
     logger,
     dynamo: createDocumentClient(client),
     signingKey: 'test-signing-key-that-is-at-least-32-bytes-long',
+    assetsDir: fileURLToPath(new URL('../../build/assets', import.meta.url)),
   });
-  return { handler, dynamo, logs, stop: () => dynamo.close() };
+  return { handler, dynamo, client, logs, stop: () => dynamo.close() };
 }

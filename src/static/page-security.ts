@@ -1,0 +1,54 @@
+import type { ApiResult } from '../http/api-gateway.js';
+import { REVALIDATE } from './asset-store.js';
+
+/** The HTML pages of the build (scripts/build-assets.ts). */
+export const IDE_PAGE = 'graphiql.html';
+export const DOCS_PAGE = 'docs.html';
+
+/**
+ * Code, styles, fonts and API calls from this service only, nothing inline, no framing: the
+ * pages run only the scripts of this build, and connect only to this API.
+ */
+function pageHeaders(styleSources: string): Readonly<Record<string, string>> {
+  const policy = [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src ${styleSources}`,
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': policy,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
+const STRICT_PAGE_HEADERS = pageHeaders("'self'");
+// GraphiQL's components insert a <style> element at run time, which 'self' alone blocks.
+// Scripts, the real risk, stay held to 'self'.
+const IDE_PAGE_HEADERS = pageHeaders("'self' 'unsafe-inline'");
+
+/** The security headers of a page of the build, by its file name. */
+export function pageSecurityHeaders(name: string): Readonly<Record<string, string>> {
+  return name === IDE_PAGE ? IDE_PAGE_HEADERS : STRICT_PAGE_HEADERS;
+}
+
+/**
+ * Gives Apollo's landing page (our IDE page) the IDE's page headers and revalidation; results
+ * that are not HTML are left as they are.
+ */
+export function secureIdePage(result: ApiResult): void {
+  const contentType = Object.keys(result.headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
+  if (!contentType || !String(result.headers?.[contentType]).startsWith('text/html')) return;
+  result.headers = {
+    ...result.headers,
+    [contentType]: 'text/html; charset=utf-8',
+    'cache-control': REVALIDATE,
+    ...IDE_PAGE_HEADERS,
+  };
+}
