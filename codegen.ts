@@ -14,8 +14,17 @@ const config: CodegenConfig = {
         useIndexSignature: false,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: {},
+        // DateTime arrives parsed by graphql-scalars (a Date) and leaves as the domain's ISO string.
+        scalars: { DateTime: { input: 'Date', output: 'string' } },
         contextType: '../context.js#GraphQLContext',
+        // Resolvers return domain objects; the generated types check each field resolver against them.
+        mapperTypeSuffix: 'Model',
+        mappers: {
+          User: '../../domain/entities.js#User',
+          Item: '../../domain/entities.js#Item',
+          ItemConnection: '../mappers.js#ItemConnectionSource',
+          AuthPayload: '../mappers.js#AuthPayloadSource',
+        },
       },
     },
     'src/graphql/__generated__/type-defs.ts': {
