@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import {
+  BEARER_SECURITY,
+  errors,
+  etagHeader,
+  json,
+  jsonBody,
+  noContent,
+  pickErrors,
+  type Headers,
+  type OperationDoc,
+} from './openapi.js';
+import {
+  Health,
+  Item,
+  ItemCreateRequest,
+  ItemList,
+  ItemListQuery,
+  ItemPathParams,
+  ItemUpdateRequest,
+  LoginRequest,
+  Profile,
+  RegisterRequest,
+  Token,
+  WelcomeMessage,
+} from './schemas.js';
+
+/** The OpenAPI description of each operation; the route table pairs them with paths and handlers. */
+
+const ifMatch = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .meta({
+      description: 'An ETag (`"3"`) from an earlier response: the write happens only if it is current',
+    }),
+});
+
+const location: Headers = {
+  Location: {
+    description: 'Where the new item can be read (relative to the request URL)',
+    required: true,
+    schema: { type: 'string' },
+  },
+};
+const link: Headers = {
+  Link: {
+    description: 'Present when more items exist: `<?limit=…&cursor=…>; rel="next"`',
+    required: false,
+    schema: { type: 'string' },
+  },
+};
+
+const authenticated = { security: BEARER_SECURITY } as const;
+
+export const operations = {
+  health: {
+    operationId: 'health',
+    summary: 'Health check (no database call)',
+    tags: ['health'],
+    responses: { 200: json('The service is up', Health), ...pickErrors(500) },
+  },
+  openApi: {
+    operationId: 'openApi',
+    summary: 'This document',
+    tags: ['health'],
+    responses: { 200: json('OpenAPI 3.1', z.looseObject({ openapi: z.string() })), ...pickErrors(500) },
+  },
+  register: {
+    operationId: 'register',
+    summary: 'Create an account and get a token',
+    description: 'Usernames are unique case-insensitively. Unknown fields (e.g. `email`) are ignored.',
+    tags: ['users'],
+    request: { body: jsonBody(RegisterRequest) },
+    responses: {
+      201: json('Registered; the token is ready to use', Token),
+      400: {
+        ...errors[400],
+        description: 'The username is taken: `{"detail": "Username already registered"}`',
+      },
+      ...pickErrors(413, 422, 500, 503),
+    },
+  },
+  login: {
+    operationId: 'login',
+    summary: 'Exchange credentials for a token',
+    description: 'Accepts JSON, or the OAuth2 password form (`application/x-www-form-urlencoded`).',
+    tags: ['users'],
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: LoginRequest },
+          'application/x-www-form-urlencoded': { schema: LoginRequest },
+        },
+      },
+    },
+    responses: {
+      200: json('A fresh token', Token),
+      ...pickErrors(401, 413, 422, 500, 503),
+    },
+  },
+  me: {
+    operationId: 'getProfile',
+    summary: "The caller's profile",
+    tags: ['users'],
+    ...authenticated,
+    responses: { 200: json('The caller', Profile), ...pickErrors(401, 500, 503) },
+  },
+  welcome: {
+    operationId: 'getWelcomeMessage',
+    summary: 'A greeting for the caller (the legacy profile endpoint)',
+    tags: ['legacy'],
+    ...authenticated,
+    responses: {
+      200: json('`{"message": "Welcome <username>!"}`', WelcomeMessage),
+      ...pickErrors(401, 500, 503),
+    },
+  },
+  listItems: {
+    operationId: 'listItems',
+    summary: "The caller's items, newest first",
+    tags: ['items'],
+    ...authenticated,
+    request: { query: ItemListQuery },
+    responses: {
+      200: json('Up to `limit` items; `[]` when there are none', ItemList, link),
+      ...pickErrors(401, 422, 500, 503),
+    },
+  },
+  createItem: {
+    operationId: 'createItem',
+    summary: 'Create an item',
+    tags: ['items'],
+    ...authenticated,
+    request: { body: jsonBody(ItemCreateRequest) },
+    responses: {
+      201: json('Created', Item, { ...etagHeader, ...location }),
+      ...pickErrors(401, 413, 422, 500, 503),
+    },
+  },
+  createItemLegacy: {
+    operationId: 'createItemLegacy',
+    summary: 'Create an item (legacy: answers 200)',
+    tags: ['legacy'],
+    ...authenticated,
+    request: { body: jsonBody(ItemCreateRequest) },
+    responses: { 200: json('Created', Item, etagHeader), ...pickErrors(401, 413, 422, 500, 503) },
+  },
+  getItem: {
+    operationId: 'getItem',
+    summary: 'Read one item',
+    tags: ['items'],
+    ...authenticated,
+    request: { params: ItemPathParams },
+    responses: { 200: json('The item', Item, etagHeader), ...pickErrors(401, 404, 422, 500, 503) },
+  },
+  updateItem: {
+    operationId: 'updateItem',
+    summary: 'Update an item’s name and/or description',
+    description:
+      'At least one field; `null` is refused. With `If-Match`, a stale version gets 412 and nothing changes.',
+    tags: ['items'],
+    ...authenticated,
+    request: { params: ItemPathParams, headers: ifMatch, body: jsonBody(ItemUpdateRequest) },
+    responses: {
+      200: json('The updated item', Item, etagHeader),
+      ...pickErrors(401, 404, 412, 413, 422, 500, 503),
+    },
+  },
+  deleteItem: {
+    operationId: 'deleteItem',
+    summary: 'Delete an item',
+    description: 'With `If-Match`, a stale version gets 412 and nothing changes.',
+    tags: ['items'],
+    ...authenticated,
+    request: { params: ItemPathParams, headers: ifMatch },
+    responses: { 204: noContent('Deleted (no body)'), ...pickErrors(401, 404, 412, 422, 500, 503) },
+  },
+} satisfies Record<string, OperationDoc>;
