@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { issueType } from '../domain/input-rules.js';
 import type { ParsedBody } from '../http/body.js';
 
 /** Where a bad value was found, as FastAPI's `loc` starts. */
@@ -30,7 +31,9 @@ export function parseInput<S extends z.ZodType>(
   throw new RequestValidationError(
     result.error.issues.map((issue) => ({
       loc: [location, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-      ...describeIssue(issue),
+      // zod's message when the input was missing is its generic one; FastAPI's reads better.
+      msg: issue.code === 'invalid_type' && issue.input === undefined ? 'Field required' : issue.message,
+      type: issueType(issue),
     })),
   );
 }
@@ -53,40 +56,5 @@ export function bodyValue(parsed: ParsedBody): unknown {
           type: 'content_type',
         },
       ]);
-  }
-}
-
-/** Pydantic's error types for zod's issue codes, so legacy clients see the names they know. */
-function describeIssue(issue: z.core.$ZodIssue): { msg: string; type: string } {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) return { msg: 'Field required', type: 'missing' };
-      return { msg: issue.message, type: `${pydanticType(issue.expected)}_type` };
-    case 'too_small':
-      return {
-        msg: issue.message,
-        type: issue.origin === 'string' ? 'string_too_short' : 'greater_than_equal',
-      };
-    case 'too_big':
-      return { msg: issue.message, type: issue.origin === 'string' ? 'string_too_long' : 'less_than_equal' };
-    case 'invalid_format':
-      return { msg: issue.message, type: 'string_pattern_mismatch' };
-    case 'invalid_value':
-      return { msg: issue.message, type: 'literal_error' };
-    default:
-      return { msg: issue.message, type: 'value_error' };
-  }
-}
-
-function pydanticType(expected: string): string {
-  switch (expected) {
-    case 'object':
-      return 'model_attributes';
-    case 'number':
-      return 'float';
-    case 'int':
-      return 'int';
-    default:
-      return expected;
   }
 }
