@@ -28,12 +28,9 @@ import {
 /** The OpenAPI description of each operation; the route table pairs them with paths and handlers. */
 
 const ifMatch = z.object({
-  'if-match': z
-    .string()
-    .optional()
-    .meta({
-      description: 'An ETag (`"3"`) from an earlier response: the write happens only if it is current',
-    }),
+  'if-match': z.string().optional().meta({
+    description: 'An ETag (`"3"`) from an earlier response: the write happens only if it is current',
+  }),
 });
 
 const location: Headers = {
