@@ -47,7 +47,8 @@ export const passwordRule = text()
   });
 
 export const itemNameRule = text()
-  .min(1, atLeast(1))
+  // An empty name is one problem, not also a blank one.
+  .min(1, { message: atLeast(1), abort: true })
   .max(ITEM_NAME_MAX, atMost(ITEM_NAME_MAX))
   .refine((value) => value.trim().length > 0, {
     message: 'Value error, name must not be blank',

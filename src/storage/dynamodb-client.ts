@@ -46,6 +46,8 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.connectionTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      // Without it the handler only logs a warning and waits on: a hung request would hang us.
+      throwOnRequestTimeout: true,
     }),
   });
 }
