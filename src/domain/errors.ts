@@ -7,12 +7,7 @@ export abstract class DomainError extends Error {
 }
 
 export type DomainErrorKind =
-  | 'validation'
-  | 'unauthenticated'
-  | 'not_found'
-  | 'conflict'
-  | 'precondition_failed'
-  | 'unavailable';
+  'validation' | 'unauthenticated' | 'not_found' | 'conflict' | 'precondition_failed' | 'unavailable';
 
 /** One broken input rule: where (`['name']`, `['password']`), what, and a machine-readable type. */
 export interface ValidationIssue {
