@@ -1,0 +1,134 @@
+import { RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface ServiceApiProps {
+  readonly apiName: string;
+  readonly stageName: string;
+  readonly handler: IFunction;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  readonly logRetention: RetentionDays;
+}
+
+/** Responses smaller than this go uncompressed: gzip would cost more than it saves. */
+export const MIN_COMPRESSION_BYTES = 1024;
+
+/**
+ * The old stack's API Gateway REST API: `ANY /` and `ANY /{proxy+}` proxied to the function,
+ * one stage named after the environment; hardened with stage throttling, JSON access logs in
+ * their own log group, execution logging (errors only: never request data) and compression.
+ */
+export class ServiceApi extends Construct {
+  readonly api: RestApi;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceApiProps) {
+    super(scope, id);
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${props.apiName}/access`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.api = new RestApi(this, 'RestApi', {
+      restApiName: props.apiName,
+      description: 'basic-item-crud: REST and GraphQL, every path proxied to one Lambda function',
+      endpointTypes: [EndpointType.REGIONAL],
+      minCompressionSize: Size.bytes(MIN_COMPRESSION_BYTES),
+      // Execution logging needs the account-level API Gateway → CloudWatch role.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.throttlingRateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+
+    // The stack's own InvokeUrl output replaces the one RestApi adds under a generated name.
+    this.api.node.tryRemoveChild('Endpoint');
+
+    // Only API Gateway invokes the function, only through these two methods (no test-invoke,
+    // no function URL): throttling and access logs see every request.
+    const integration = new LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
+    this.api.root.addMethod('ANY', integration);
+    this.api.root.addResource('{proxy+}').addMethod('ANY', integration);
+
+    acknowledgeDesignFindings(this.api);
+  }
+}
+
+/** cdk-nag findings this API accepts by design, on the constructs they concern. */
+function acknowledgeDesignFindings(api: RestApi): void {
+  const methods = Validations.of(api.root);
+  const byTheService =
+    'The service authenticates callers itself with the JWT bearer tokens it issues (the contract ' +
+    'of the old API): /health, /user/register, /user/login, the docs and the GraphQL IDE are ' +
+    'public, and an authorizer cannot tell public from private operations inside one GraphQL request.';
+  methods.acknowledge({ id: 'AwsSolutions-APIG4', reason: byTheService });
+  methods.acknowledge({
+    id: 'AwsSolutions-COG4',
+    reason: `No Cognito user pool: ${byTheService}`,
+  });
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG2',
+    reason:
+      'A pure proxy for REST and GraphQL: the handler validates every body and parameter and ' +
+      "answers 422 in FastAPI's shape (or GraphQL errors), which an API Gateway validator cannot produce.",
+  });
+  Validations.of(api.deploymentStage).acknowledge({
+    id: 'AwsSolutions-APIG3',
+    reason:
+      'No WAF in the original stack and none required: stage throttling bounds the request rate. ' +
+      'A WAFv2 web ACL (billed per rule and request) can be associated with the stage when needed.',
+  });
+  const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
+  if (cloudWatchRole) {
+    Validations.of(cloudWatchRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'The AWS-maintained policy API Gateway requires for its account-level logging role, ' +
+        'which execution logging needs; it grants log writes only.',
+    });
+  }
+}
+
+/** One JSON object per request. No query string, headers or body: they may carry credentials. */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      ip: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      path: AccessLogField.contextPath(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      protocol: AccessLogField.contextProtocol(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationStatus: AccessLogField.contextIntegrationStatus(),
+      errorMessage: AccessLogField.contextErrorMessage(),
+    }),
+  );
+}

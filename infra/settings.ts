@@ -1,0 +1,148 @@
+import type { Node } from 'constructs';
+
+/**
+ * What one deployment is configured with: CDK context (`-c key=value`, or cdk.json), the
+ * parameters of the old terraform.tfvars plus the knobs the hardened stack adds.
+ */
+export interface DeploymentSettings {
+  readonly appName: string;
+  /** Also the API Gateway stage name, as the old stack had it. */
+  readonly environment: string;
+  readonly lambdaMemorySize: number;
+  /** Seconds. API Gateway gives up after 29 s, so more only helps work that outlives a request. */
+  readonly lambdaTimeout: number;
+  /** Browser origins allowed by CORS; empty allows none (API clients without a browser need none). */
+  readonly allowedOrigins: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly logLevel: string;
+  readonly logRetentionDays: number;
+  /** DynamoDB deletion protection on both tables (they are also retained by CloudFormation). */
+  readonly deletionProtection: boolean;
+  /** Requests per second, steady state and burst, for the whole stage. */
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  /** Account-wide ECR setting: scan images on push in the CDK asset repositories. Opt-in. */
+  readonly registryScanOnPush: boolean;
+}
+
+export const DEFAULT_SETTINGS: DeploymentSettings = {
+  appName: 'basic-item-crud',
+  environment: 'dev',
+  lambdaMemorySize: 512,
+  lambdaTimeout: 29,
+  allowedOrigins: [],
+  tags: {},
+  logLevel: 'info',
+  logRetentionDays: 14,
+  deletionProtection: true,
+  throttlingRateLimit: 50,
+  throttlingBurstLimit: 100,
+  registryScanOnPush: false,
+};
+
+/** The retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/**
+ * Reads and checks the context once. `-c` values arrive as strings, cdk.json values as JSON,
+ * so both are accepted; a bad value stops synth with one line naming the key.
+ */
+export function readSettings(node: Node): DeploymentSettings {
+  const raw = (key: keyof DeploymentSettings): unknown => {
+    const value: unknown = node.tryGetContext(key);
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const name = (key: keyof DeploymentSettings, pattern: RegExp, rule: string) => {
+    const value = raw(key) ?? DEFAULT_SETTINGS[key];
+    if (typeof value !== 'string' || !pattern.test(value)) fail(key, rule, value);
+    return value;
+  };
+  const integer = (key: keyof DeploymentSettings, min: number, max: number) => {
+    const value = raw(key) ?? DEFAULT_SETTINGS[key];
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+      fail(key, `must be an integer from ${min} to ${max}`, value);
+    }
+    return number;
+  };
+  const flag = (key: keyof DeploymentSettings) => {
+    const value = raw(key) ?? DEFAULT_SETTINGS[key];
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    return fail(key, 'must be true or false', value);
+  };
+
+  const logRetentionDays = integer('logRetentionDays', 1, 3653);
+  if (!RETENTION_DAYS.includes(logRetentionDays)) {
+    fail('logRetentionDays', `must be one of ${RETENTION_DAYS.join(', ')}`, logRetentionDays);
+  }
+  const throttlingRateLimit = integer('throttlingRateLimit', 1, 10_000);
+  const throttlingBurstLimit = integer('throttlingBurstLimit', 1, 5_000);
+
+  return {
+    // Lower-case so that the derived table, function and stack names are valid everywhere.
+    appName: name('appName', /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'must be 3-40 of a-z, 0-9 and -'),
+    environment: name('environment', /^[a-z][a-z0-9-]{0,14}$/, 'must be 1-15 of a-z, 0-9 and -'),
+    lambdaMemorySize: integer('lambdaMemorySize', 128, 10_240),
+    lambdaTimeout: integer('lambdaTimeout', 1, 900),
+    allowedOrigins: origins(raw('allowedOrigins') ?? DEFAULT_SETTINGS.allowedOrigins),
+    tags: tags(raw('tags') ?? DEFAULT_SETTINGS.tags),
+    logLevel: name(
+      'logLevel',
+      new RegExp(`^(?:${LOG_LEVELS.join('|')})$`),
+      `must be one of ${LOG_LEVELS.join(', ')}`,
+    ),
+    logRetentionDays,
+    deletionProtection: flag('deletionProtection'),
+    throttlingRateLimit,
+    throttlingBurstLimit,
+    registryScanOnPush: flag('registryScanOnPush'),
+  };
+}
+
+/** A comma-separated string (`-c allowedOrigins=https://a.example,https://b.example`) or a list. */
+function origins(value: unknown): string[] {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list)) return fail('allowedOrigins', 'must be a list of origins', value);
+  const trimmed = list.map((origin: unknown) => (typeof origin === 'string' ? origin.trim() : origin));
+  for (const origin of trimmed) {
+    if (origin === '*') continue;
+    if (typeof origin !== 'string' || !URL.canParse(origin) || new URL(origin).origin !== origin) {
+      fail('allowedOrigins', 'must hold origins like https://app.example.com, or *', origin);
+    }
+  }
+  const result = (trimmed as string[]).filter(Boolean);
+  if (result.includes('*') && result.length > 1)
+    fail('allowedOrigins', 'may be * alone, not * among origins', value);
+  return result;
+}
+
+/** A JSON object of strings (`-c tags='{"team":"web"}'`) or, in cdk.json, the object itself. */
+function tags(value: unknown): Record<string, string> {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value) as unknown;
+    } catch {
+      return fail('tags', 'must be a JSON object of strings', value);
+    }
+  }
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string');
+  if (!valid) return fail('tags', 'must be a JSON object of strings', value);
+  return parsed as Record<string, string>;
+}
+
+function fail(key: string, rule: string, value: unknown): never {
+  throw new SettingsError(`context ${key} ${rule} (got ${JSON.stringify(value)})`);
+}
