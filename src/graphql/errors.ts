@@ -8,8 +8,9 @@ import type { GraphQLContext } from './context.js';
 /**
  * The one place where errors become GraphQL errors. Domain errors get a code from the
  * contract's fixed set, with the meaning of the REST status; errors GraphQL itself raises
- * about the request (syntax, validation, limits, variables) pass as they are; anything else
- * is a bug: logged with the request id, masked for the client.
+ * about the request (syntax, validation, limits, variables) are the client's bad input too:
+ * `BAD_USER_INPUT`, with Apollo's own code kept as `reason` for tooling; anything else is a
+ * bug: logged with the request id, masked for the client.
  */
 
 export const ErrorCode = {
@@ -49,7 +50,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   }
-  return { message, locations, path, extensions: withoutInternals(formatted.extensions) };
+  return { message, locations, path, extensions: requestErrorExtensions(formatted.extensions) };
+}
+
+/** The contract's code for an error about the request itself; Apollo's code becomes the reason. */
+export function requestErrorExtensions(
+  extensions: GraphQLFormattedError['extensions'],
+): Record<string, unknown> {
+  const { code, stacktrace: _stacktrace, exception: _exception, ...rest } = extensions ?? {};
+  return { ...rest, code: ErrorCode.BAD_USER_INPUT, ...(typeof code === 'string' ? { reason: code } : {}) };
 }
 
 function domainExtensions(error: DomainError): Record<string, unknown> {
@@ -78,11 +87,6 @@ function isUnexpected(error: unknown, shape: ErrorShape = toShape(error)): boole
 
 function toShape(error: unknown): ErrorShape {
   return typeof error === 'object' && error !== null ? (error as ErrorShape) : {};
-}
-
-function withoutInternals(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {
-  const { stacktrace: _stacktrace, exception: _exception, ...rest } = extensions ?? {};
-  return rest;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { header, type ApiEvent, type ApiResult } from '../http/api-gateway.js';
 import { jsonResponse } from '../http/responses.js';
+import { ErrorCode } from './errors.js';
 
 /**
  * The Lambda integration parses a JSON body itself and answers a parse failure with a
@@ -17,7 +18,10 @@ export function malformedJsonResponse(event: ApiEvent): ApiResult | undefined {
     const reason = error instanceof SyntaxError ? `: ${error.message}` : '';
     return jsonResponse(400, {
       errors: [
-        { message: `The request body is not valid JSON${reason}`, extensions: { code: 'BAD_REQUEST' } },
+        {
+          message: `The request body is not valid JSON${reason}`,
+          extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_JSON' },
+        },
       ],
     });
   }

@@ -131,3 +131,8 @@ export async function createItems(
 export function errorCodes(response: GraphQLResponse<unknown>): (string | undefined)[] {
   return (response.body.errors ?? []).map((e) => e.extensions?.code);
 }
+
+/** Apollo's own codes of request errors, which the contract's `BAD_USER_INPUT` keeps as `reason`. */
+export function errorReasons(response: GraphQLResponse<unknown>): (string | undefined)[] {
+  return (response.body.errors ?? []).map((e) => e.extensions?.reason as string | undefined);
+}

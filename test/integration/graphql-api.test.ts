@@ -565,7 +565,7 @@ describe('GraphQL API: over HTTP on the local server, on the embedded emulator',
       expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
       const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
       expect(body.errors).toHaveLength(1);
-      expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+      expect(body.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_JSON' });
       expect(body.errors[0]?.message).toMatch(/^The request body is not valid JSON/);
     });
 

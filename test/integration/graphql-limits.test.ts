@@ -6,6 +6,7 @@ import { recordCalls, type CallRecorder } from '../helpers/dynamodb-recorder.js'
 import {
   createItems,
   errorCodes,
+  errorReasons,
   graphqlThroughHandler,
   signUp,
   type GraphQLClient,
@@ -51,7 +52,8 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
     const response = await graphql(deepQuery(20), { token: user.token });
 
     expect(response.status).toBe(400);
-    expect(new Set(errorCodes(response))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
+    expect(new Set(errorCodes(response))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(new Set(errorReasons(response))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
     expect(response.body.errors?.map((e) => e.message)).toContain(
       'Syntax Error: Query depth limit of 10 exceeded, found 20.',
     );
@@ -73,7 +75,8 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
     const response = await graphql(`{ ${fields} }`, { token: user.token });
 
     expect(response.status).toBe(400);
-    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(errorReasons(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(response.body.errors?.[0]?.message).toMatch(/Aliases limit of 60 exceeded, found 100/);
     expect(recorder.operations()).toEqual([]);
   });
@@ -84,7 +87,8 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
     const response = await graphql(`{ me { ${fields} } }`, { token: user.token });
 
     expect(response.status).toBe(400);
-    expect(errorCodes(response)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(errorReasons(response)).toEqual(['GRAPHQL_PARSE_FAILED']);
     expect(response.body.errors?.[0]?.message).toMatch(/Document contains more th.. 2000 tokens/);
     expect(recorder.operations()).toEqual([]);
   });
@@ -95,7 +99,8 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
     const response = await graphql(`{ me { ${fields} } }`, { token: user.token });
 
     expect(response.status).toBe(400);
-    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(errorReasons(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(response.body.errors?.[0]?.message).toMatch(/Directives limit of 20 exceeded/);
     expect(recorder.operations()).toEqual([]);
   });
@@ -111,7 +116,8 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
     const response = await graphql(`{ ${selections} } ${fragment}`, { token: user.token });
 
     expect(response.status).toBe(400);
-    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(errorReasons(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(response.body.errors?.[0]?.message).toMatch(/Query Cost limit of 5000 exceeded/);
     expect(recorder.operations()).toEqual([]);
   });
@@ -129,7 +135,7 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
     expect(result.statusCode).toBe(400);
     const body = JSON.parse(result.body) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0]?.message).toMatch(/batching/i);
-    expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(body.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' });
     expect(recorder.operations()).toEqual([]);
   });
 
@@ -164,7 +170,8 @@ describe('GraphQL limits: with introspection turned off (GRAPHQL_INTROSPECTION=f
     const response = await graphql('{ __schema { queryType { name } } }');
 
     expect(response.status).toBe(400);
-    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(errorReasons(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
   it('hides field suggestions, which would reveal the schema name by name', async () => {
