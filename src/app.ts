@@ -89,11 +89,10 @@ export function createHandler(deps: AppDependencies): ApiHandler {
       logger.error('unhandled error', { requestId: scope.requestId, ...errorFields(error) });
       result = errorResponse(500, 'Internal server error', scope.requestId);
     }
-    result.headers = {
-      ...result.headers,
+    result.headers = withHeaders(result.headers, {
       ...corsHeaders(config.allowedOrigins, origin),
       'x-request-id': scope.requestId,
-    };
+    });
     logAccess(logger, scope, result);
     return result;
   };
@@ -114,6 +113,19 @@ async function routeOutsideGraphQL(
     return malformedJsonResponse(event);
   }
   return errorResponse(404, 'Not Found', scope.requestId);
+}
+
+/** Adds headers to a result; `Vary` lists are merged, since assets vary by encoding and CORS by origin. */
+function withHeaders(headers: ApiResult['headers'], added: Record<string, string>): ApiResult['headers'] {
+  const merged = { ...headers, ...added };
+  const vary = new Set(
+    [headers?.vary, added.vary]
+      .flatMap((v) => (typeof v === 'string' ? v.split(',') : []))
+      .map((v) => v.trim()),
+  );
+  vary.delete('');
+  if (vary.size > 0) merged.vary = [...vary].join(', ');
+  return merged;
 }
 
 function logAccess(logger: Logger, scope: RequestScope, result: ApiResult): void {

@@ -47,6 +47,10 @@ export class ServiceApi extends Construct {
       description: 'basic-item-crud: REST and GraphQL, every path proxied to one Lambda function',
       endpointTypes: [EndpointType.REGIONAL],
       minCompressionSize: Size.bytes(MIN_COMPRESSION_BYTES),
+      // The function answers precompressed assets and images base64-encoded; API Gateway only
+      // turns those back into bytes for binary media types. Request bodies then arrive
+      // base64-encoded too, which the handler decodes.
+      binaryMediaTypes: ['*/*'],
       // Execution logging needs the account-level API Gateway → CloudWatch role.
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,

@@ -214,6 +214,10 @@ describe('Stack: ServiceStack (defaults)', () => {
       });
     });
 
+    it('passes base64 bodies as bytes, so precompressed assets reach browsers intact', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+    });
+
     it('proxies ANY / and ANY /{proxy+} to the function', () => {
       template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
       template.resourceCountIs('AWS::ApiGateway::Method', 2);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../../src/http/api-gateway.js';
 import { apiGatewayEvent, lambdaContext, loadEventFixture } from '../helpers/api-gateway-events.js';
 import { createTestHandler, type TestHandler } from '../helpers/test-handler.js';
 
@@ -36,6 +37,40 @@ describe('Handler: API Gateway proxy events straight into the Lambda handler', (
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ data: { health: { status: 'ok' } } });
+  });
+
+  describe('with a base64-encoded body, as API Gateway sends it with binary media types on', () => {
+    const base64 = (event: ApiEvent): ApiEvent => ({
+      ...event,
+      body: Buffer.from(event.body ?? '').toString('base64'),
+      isBase64Encoded: true,
+    });
+
+    it('answers GraphQL', async () => {
+      const event = apiGatewayEvent({
+        method: 'POST',
+        path: '/graphql',
+        body: { query: '{ health { status } }' },
+      });
+
+      const result = await app.handler(base64(event), lambdaContext());
+
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual({ data: { health: { status: 'ok' } } });
+    });
+
+    it('answers REST', async () => {
+      const event = apiGatewayEvent({
+        method: 'POST',
+        path: '/user/register',
+        body: { username: 'base64-body', password: 'long enough' },
+      });
+
+      const result = await app.handler(base64(event), lambdaContext());
+
+      expect(result.statusCode).toBe(201);
+      expect(JSON.parse(result.body)).toMatchObject({ token_type: 'bearer' });
+    });
   });
 
   it('answers an unknown path with a JSON 404 that quotes the request id', async () => {
@@ -81,6 +116,21 @@ describe('Handler: API Gateway proxy events straight into the Lambda handler', (
     const result = await app.handler(event, lambdaContext());
 
     expect(result.headers?.['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("keeps an asset's Vary: Accept-Encoding when it adds Vary: Origin", async () => {
+    const page = await app.handler(apiGatewayEvent({ path: '/docs' }), lambdaContext());
+    const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(script).toBeDefined();
+    const event = apiGatewayEvent({
+      path: `/${script}`,
+      headers: { Origin: 'https://app.example.com', 'Accept-Encoding': 'gzip' },
+    });
+
+    const result = await app.handler(event, lambdaContext());
+
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.vary).toBe('Accept-Encoding, Origin');
   });
 
   it('writes one JSON access log line per request, without the authorization header', async () => {
