@@ -127,9 +127,10 @@ export function buildOpenApiDocument(
         `422 shape. Request bodies over ${MAX_REQUEST_BODY_BYTES} bytes get 413.`,
       ].join('\n'),
     },
+    // Relative to this document, so "Try it out" keeps any API Gateway stage or base path.
     servers: [
-      { url: '/', description: 'This API' },
-      { url: '/api', description: 'The legacy prefix (same routes)' },
+      { url: '.', description: 'This API' },
+      { url: './api', description: 'The legacy prefix (same routes)' },
     ],
     security: [],
     tags: [
