@@ -1,5 +1,10 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from '../logger.js';
 import { typeDefs } from './__generated__/type-defs.js';
@@ -31,6 +36,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<GraphQL
       // Our own IDE page instead of Apollo's default one, which loads from Apollo's CDN.
       ApolloServerPluginLandingPageDisabled(),
       ideLandingPage(options.idePage),
+      // No GraphOS reporting, even with APOLLO_KEY in the environment: the bundle leaves it out.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       errorReportingPlugin(options.logger),
       ...(limits.plugins ?? []),
     ],
