@@ -18,20 +18,21 @@ const TARGET_BUNDLE_MB = 1.5;
  * shared machine hits both.
  */
 const PROBE = `
-const { performance } = await import('node:perf_hooks');
-const { readFileSync } = await import('node:fs');
-const { pathToFileURL } = await import('node:url');
 const booted = performance.now();
-const mod = await import(pathToFileURL(process.env.BENCH_BUNDLE).href);
+const mod = require(process.env.BENCH_BUNDLE);
 const loaded = performance.now();
-let status = 0;
-if (process.env.BENCH_INVOKE === '1') {
-  const handler = mod.handler ?? mod.default?.handler;
-  const event = JSON.parse(readFileSync(process.env.BENCH_FIXTURE, 'utf8'));
-  status = (await handler(event, { getRemainingTimeInMillis: () => 30000 })).statusCode;
-}
-const answered = performance.now();
-process.stderr.write('BENCH_RESULT ' + JSON.stringify({ booted, importMs: loaded - booted, invokeMs: answered - loaded, status }) + '\\n');
+(async () => {
+  let status = 0;
+  if (process.env.BENCH_INVOKE === '1') {
+    const event = JSON.parse(require('node:fs').readFileSync(process.env.BENCH_FIXTURE, 'utf8'));
+    status = (await mod.handler(event, { getRemainingTimeInMillis: () => 30000 })).statusCode;
+  }
+  const answered = performance.now();
+  process.stderr.write('BENCH_RESULT ' + JSON.stringify({ booted, importMs: loaded - booted, invokeMs: answered - loaded, status }) + '\\n');
+})().catch((error) => {
+  process.stderr.write(String(error && error.stack) + '\\n');
+  process.exit(1);
+});
 `;
 
 interface ProbeRun {
@@ -84,14 +85,13 @@ export async function measureColdStart(): Promise<MeasurementResult> {
 
   const bareMs = median(bare);
   const loadMs = median(loadOnly.map((r) => r.wallMs));
-  const answerMs = median(firstAnswer.map((r) => r.wallMs));
   const bundleBytes = statSync(BUNDLE).size;
   // Decimal megabytes, the stricter reading of the target (1.5 MB = 1 500 000 bytes).
   const bundleMb = round(bundleBytes / 1_000_000, 3);
   const initAbove = round(loadMs - bareMs, 1);
   const rows: ResultRow[] = [
     {
-      case: 'init: load bundle (p50 wall)',
+      case: 'process start + init (p50 wall)',
       value: round(loadMs, 1),
       unit: 'ms',
       baselines: [{ label: 'node -e 0', value: round(bareMs, 1) }],
@@ -106,11 +106,16 @@ export async function measureColdStart(): Promise<MeasurementResult> {
       met: initAbove <= TARGET_INIT_MS,
     },
     {
-      case: 'init + first /health answer (p50 wall)',
-      value: round(answerMs, 1),
+      case: 'require(dist/index.js), in process (p50)',
+      value: round(median(loadOnly.map((r) => r.importMs)), 1),
       unit: 'ms',
-      baselines: [{ label: 'node -e 0', value: round(bareMs, 1) }],
-      ratio: ratioOf(answerMs, bareMs),
+      baselines: [],
+    },
+    {
+      case: 'first invocation (/health) after init (p50)',
+      value: round(median(firstAnswer.map((r) => r.invokeMs)), 1),
+      unit: 'ms',
+      baselines: [],
     },
     {
       case: 'bundle dist/index.js',
@@ -130,7 +135,6 @@ export async function measureColdStart(): Promise<MeasurementResult> {
       bareWallMs: summary(bare),
       loadWallMs: summary(loadOnly.map((r) => r.wallMs)),
       importInProcessMs: summary(loadOnly.map((r) => r.importMs)),
-      firstAnswerWallMs: summary(firstAnswer.map((r) => r.wallMs)),
       firstInvokeInProcessMs: summary(firstAnswer.map((r) => r.invokeMs)),
       bundleBytes,
       bundleBuiltAt: statSync(BUNDLE).mtime.toISOString(),
@@ -139,7 +143,7 @@ export async function measureColdStart(): Promise<MeasurementResult> {
     },
     notes: [
       ...notes,
-      'Wall time of a fresh `node` process from spawn to exit; “init” is the import of dist/index.js, as the Lambda runtime does it in its Init phase.',
+      'Wall time of a fresh `node` process from spawn to exit; “init” is loading dist/index.js (a CommonJS bundle, so `require`), what the Lambda runtime does in its Init phase.',
     ],
   };
 }
@@ -147,7 +151,7 @@ export async function measureColdStart(): Promise<MeasurementResult> {
 function probe(env: NodeJS.ProcessEnv): ProbeRun {
   let stderr = '';
   const wallMs = wall(() => {
-    stderr = run(['--input-type=module', '-e', PROBE], env);
+    stderr = run(['-e', PROBE], env);
   });
   const line = stderr.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (!line) throw new Error(`cold-start probe failed: ${stderr.slice(0, 2000)}`);
