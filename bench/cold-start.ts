@@ -28,7 +28,7 @@ const loaded = performance.now();
     status = (await mod.handler(event, { getRemainingTimeInMillis: () => 30000 })).statusCode;
   }
   const answered = performance.now();
-  process.stderr.write('BENCH_RESULT ' + JSON.stringify({ booted, importMs: loaded - booted, invokeMs: answered - loaded, status }) + '\\n');
+  process.stderr.write('BENCH_RESULT ' + JSON.stringify({ booted, importMs: loaded - booted, invokeMs: answered - loaded, status, rssMiB: process.memoryUsage().rss / 1048576 }) + '\\n');
 })().catch((error) => {
   process.stderr.write(String(error && error.stack) + '\\n');
   process.exit(1);
@@ -39,6 +39,8 @@ interface ProbeRun {
   readonly wallMs: number;
   readonly importMs: number;
   readonly invokeMs: number;
+  /** Resident memory once the probe is done. */
+  readonly rssMiB: number;
 }
 
 export async function measureColdStart(): Promise<MeasurementResult> {
@@ -118,6 +120,12 @@ export async function measureColdStart(): Promise<MeasurementResult> {
       baselines: [],
     },
     {
+      case: 'RSS after init + first invocation (p50)',
+      value: round(median(firstAnswer.map((r) => r.rssMiB)), 1),
+      unit: 'MiB',
+      baselines: [],
+    },
+    {
       case: 'bundle dist/index.js',
       value: bundleMb,
       unit: 'MB',
@@ -159,7 +167,7 @@ function probe(env: NodeJS.ProcessEnv): ProbeRun {
   if (env.BENCH_INVOKE === '1' && result.status !== 200) {
     throw new Error(`cold-start probe: /health answered ${result.status}`);
   }
-  return { wallMs, importMs: result.importMs, invokeMs: result.invokeMs };
+  return { wallMs, importMs: result.importMs, invokeMs: result.invokeMs, rssMiB: result.rssMiB };
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): string {
