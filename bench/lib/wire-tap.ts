@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
+import { requestBodyText } from '../../test/helpers/dynamodb-recorder.js';
 
 interface RecordedReply {
   readonly statusCode: number;
@@ -31,7 +32,7 @@ export class WireTap {
         const request = args.request as HttpRequest;
         const operation = operationOf(request);
         tap.counts.set(operation, (tap.counts.get(operation) ?? 0) + 1);
-        const key = `${operation}\n${bodyText(request.body)}`;
+        const key = `${operation}\n${requestBodyText(request.body)}`;
         if (tap.mode === 'replay') {
           const reply = tap.replies.get(key);
           if (!reply) throw new Error(`wire tap: no recorded reply for ${operation}`);
@@ -72,14 +73,6 @@ export class WireTap {
 function operationOf(request: HttpRequest): string {
   const target = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'x-amz-target');
   return target?.[1].split('.').pop() ?? 'unknown';
-}
-
-function bodyText(body: unknown): string {
-  if (typeof body === 'string') return body;
-  // The SDK's JSON body is a Uint8Array subclass that warns when used as a string: read its bytes.
-  if (body instanceof Uint8Array)
-    return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  return '';
 }
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

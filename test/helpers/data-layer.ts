@@ -132,7 +132,8 @@ export function requiredActions(
   tables: DataLayer['tables'],
 ): { group: keyof typeof DYNAMODB_ACTIONS; action: string }[] {
   return calls.flatMap((call) =>
-    call.tables.map((table) => {
+    // A call whose table could not be read is never taken as allowed.
+    (call.tables.length > 0 ? call.tables : ['(no table recorded)']).map((table) => {
       const base =
         table === tables.users ? 'users' : table === tables.items ? 'items' : `unknown table ${table}`;
       const group = (call.indexName ? `${base}Indexes` : base) as keyof typeof DYNAMODB_ACTIONS;
@@ -157,7 +158,12 @@ export async function rejection<T extends Error>(
 
 /** Every call made so far on `db` needs only actions that `DYNAMODB_ACTIONS` grants. */
 export function undeclaredActions(db: DataLayer): string[] {
-  const required = requiredActions(db.allCalls, db.tables);
+  return undeclaredActionsOf(db.allCalls, db.tables);
+}
+
+/** The calls' actions that `DYNAMODB_ACTIONS` does not grant, as `group: action`. */
+export function undeclaredActionsOf(calls: readonly RecordedCall[], tables: DataLayer['tables']): string[] {
+  const required = requiredActions(calls, tables);
   const granted = DYNAMODB_ACTIONS as Record<string, readonly string[] | undefined>;
   return [
     ...new Set(

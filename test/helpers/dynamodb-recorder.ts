@@ -30,7 +30,7 @@ export function recordCalls(client: DynamoDBClient, calls: RecordedCall[] = []):
     (next) => async (args) => {
       const request = args.request as HttpRequestLike;
       const operation = (request.headers?.['x-amz-target'] ?? 'unknown').replace(/^DynamoDB_\d+\./, '');
-      const body = JSON.parse(typeof request.body === 'string' ? request.body : '{}') as {
+      const body = JSON.parse(requestBodyText(request.body) || '{}') as {
         TableName?: string;
         IndexName?: string;
         RequestItems?: Record<string, unknown>;
@@ -46,6 +46,17 @@ export function recordCalls(client: DynamoDBClient, calls: RecordedCall[] = []):
     operations: () => calls.slice(since).map((c) => c.operation),
     reset: () => void (since = calls.length),
   };
+}
+
+/**
+ * A serialized request body as text. The SDK's JSON body is a Uint8Array subclass that warns
+ * when used as a string (as `String()` or `Buffer.from()` would): its bytes are read instead.
+ */
+export function requestBodyText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array)
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return '';
 }
 
 export interface FaultContext {
