@@ -21,10 +21,15 @@ const scopes = new WeakMap<ApiEvent, RequestScope>();
 // A caller's id is echoed into headers and logs, so only short, plain ones are kept.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+function isSaneRequestId(id: string | undefined): id is string {
+  return id !== undefined && SANE_REQUEST_ID.test(id);
+}
+
 export function beginRequest(event: ApiEvent): RequestScope {
   const offered = header(event, 'x-request-id');
   const scope: RequestScope = {
-    requestId: offered && SANE_REQUEST_ID.test(offered) ? offered : randomUUID(),
+    // Else API Gateway's own id, which its access log records too: one id joins both logs.
+    requestId: [offered, event.requestContext?.requestId].find(isSaneRequestId) ?? randomUUID(),
     method: event.httpMethod.toUpperCase(),
     path: routePath(event),
     startedAt: performance.now(),

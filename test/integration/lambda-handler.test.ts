@@ -81,6 +81,14 @@ describe('Handler: API Gateway proxy events straight into the Lambda handler', (
     expect(JSON.parse(result.body)).toEqual({ detail: 'Not Found', request_id: requestId });
   });
 
+  it("uses API Gateway's request id, which its access log records too, when the caller sent none", async () => {
+    const event = apiGatewayEvent({ path: '/health' });
+
+    const result = await app.handler(event, lambdaContext());
+
+    expect(result.headers?.['x-request-id']).toBe(event.requestContext.requestId);
+  });
+
   it('replaces a request id that is not safe to echo', async () => {
     const event = apiGatewayEvent({
       path: '/health',
@@ -89,7 +97,16 @@ describe('Handler: API Gateway proxy events straight into the Lambda handler', (
 
     const result = await app.handler(event, lambdaContext());
 
-    expect(result.headers?.['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result.headers?.['x-request-id']).toBe(event.requestContext.requestId);
+  });
+
+  it('makes up a request id when neither the caller nor API Gateway gave a usable one', async () => {
+    const event = apiGatewayEvent({ path: '/health' });
+    const withoutId = { ...event, requestContext: { ...event.requestContext, requestId: '' } };
+
+    const result = await app.handler(withoutId, lambdaContext());
+
+    expect(result.headers?.['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
   });
 
   it('answers a CORS preflight from an allowed origin with 204', async () => {
