@@ -8,7 +8,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # aws-lambda-ric is a test-only dependency that compiles curl from source (it needs cmake);
 # the Lambda base image below ships its own runtime client, so its install scripts are skipped.
-RUN npm pkg set allowScripts.aws-lambda-ric=false --json \
+# allowScripts is enforced from npm 11.19 on: pin the npm that reads it, whatever the image has.
+RUN npm install -g npm@11.19.1 --no-audit --no-fund \
+ && npm pkg set allowScripts.aws-lambda-ric=false --json \
  && npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY schema ./schema
