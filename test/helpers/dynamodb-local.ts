@@ -15,6 +15,18 @@ const EMULATOR_DIR = join(dirname(require.resolve('amplify-dynamodb-simulator/pa
 
 /** AWS's own emulator (DynamoDB Local, shipped by amplify-dynamodb-simulator), in memory, on a free port. */
 export async function startDynamoDBLocal(): Promise<RunningDynamo> {
+  // The free port is found before Java binds it; if another process takes it in between, Java
+  // exits and a fresh port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort();
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnFreePort(): Promise<RunningDynamo> {
   const port = await freePort();
   const java = spawn(
     'java',
