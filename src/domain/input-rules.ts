@@ -29,33 +29,63 @@ const text = () =>
 const atLeast = (n: number) => `String should have at least ${n} character${n === 1 ? '' : 's'}`;
 const atMost = (n: number) => `String should have at most ${n} characters`;
 
+/**
+ * Lengths in characters (Unicode code points), as the old Python service and JSON Schema count
+ * them; zod's own `.min`/`.max` count UTF-16 units, where an emoji is two. The bounds are also
+ * recorded as `minLength`/`maxLength` for the OpenAPI document.
+ */
+const characters = (value: string) => {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+};
+function withLength(schema: z.ZodString, { min, max }: { min?: number; max?: number }): z.ZodString {
+  let checked = schema;
+  if (min !== undefined) {
+    checked = checked.refine((value) => characters(value) >= min, {
+      message: atLeast(min),
+      params: { type: 'string_too_short' },
+      abort: true,
+    });
+  }
+  if (max !== undefined) {
+    checked = checked.refine((value) => characters(value) <= max, {
+      message: atMost(max),
+      params: { type: 'string_too_long' },
+      abort: true,
+    });
+  }
+  return checked.meta({ minLength: min, maxLength: max });
+}
+
 /** NFKC-normalized (so that look-alike compatibility characters are one name), not yet case-folded. */
 export const usernameRule = text()
   .transform((value) => value.normalize('NFKC'))
   .pipe(
-    text()
-      .min(USERNAME_MIN, atLeast(USERNAME_MIN))
-      .max(USERNAME_MAX, atMost(USERNAME_MAX))
-      .regex(USERNAME_PATTERN, 'String should contain only letters, digits, ".", "_" and "-"'),
+    withLength(text(), { min: USERNAME_MIN, max: USERNAME_MAX }).regex(
+      USERNAME_PATTERN,
+      'String should contain only letters, digits, ".", "_" and "-"',
+    ),
   );
 
-export const passwordRule = text()
-  .min(PASSWORD_MIN, atLeast(PASSWORD_MIN))
-  .refine((value) => utf8.encode(value).length <= PASSWORD_MAX_BYTES, {
+export const passwordRule = withLength(text(), { min: PASSWORD_MIN }).refine(
+  (value) => utf8.encode(value).length <= PASSWORD_MAX_BYTES,
+  {
     message: `String should have at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`,
     params: { type: 'string_too_long' },
-  });
+  },
+);
 
-export const itemNameRule = text()
-  // An empty name is one problem, not also a blank one.
-  .min(1, { message: atLeast(1), abort: true })
-  .max(ITEM_NAME_MAX, atMost(ITEM_NAME_MAX))
-  .refine((value) => value.trim().length > 0, {
+// An empty or over-long name is one problem, not also a blank one.
+export const itemNameRule = withLength(text(), { min: 1, max: ITEM_NAME_MAX }).refine(
+  (value) => value.trim().length > 0,
+  {
     message: 'Value error, name must not be blank',
     params: { type: 'value_error' },
-  });
+  },
+);
 
-export const itemDescriptionRule = text().max(ITEM_DESCRIPTION_MAX, atMost(ITEM_DESCRIPTION_MAX));
+export const itemDescriptionRule = withLength(text(), { max: ITEM_DESCRIPTION_MAX });
 
 /** Integers, or integer strings as a query string carries them. */
 export const listLimitRule = z.coerce

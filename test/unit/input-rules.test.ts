@@ -34,6 +34,33 @@ describe('Input rules', () => {
     });
   });
 
+  describe('lengths', () => {
+    // U+20000 is one CJK letter and one character, but two UTF-16 units in JavaScript.
+    const wide = '\u{20000}';
+    const emoji = '\u{1F642}';
+
+    it('counts characters, not UTF-16 units, as the old service did', () => {
+      expect(usernameRule.parse(wide.repeat(50))).toBe(wide.repeat(50));
+      expect(
+        parseInput(createItemInput, { name: emoji.repeat(200), description: emoji.repeat(2000) }),
+      ).toEqual({
+        name: emoji.repeat(200),
+        description: emoji.repeat(2000),
+      });
+    });
+
+    it.each([
+      ['username', { username: wide.repeat(51), password: 'secret1' }, registerInput, 'string_too_long'],
+      ['username', { username: wide.repeat(2), password: 'secret1' }, registerInput, 'string_too_short'],
+      ['password', { username: 'valid', password: emoji.repeat(5) }, registerInput, 'string_too_short'],
+      ['name', { name: emoji.repeat(201) }, createItemInput, 'string_too_long'],
+      ['description', { name: 'n', description: emoji.repeat(2001) }, createItemInput, 'string_too_long'],
+    ] as const)('refuses a %s one character too long or short', (field, input, schema, type) => {
+      const error = captured(() => parseInput(schema, input));
+      expect(error.issues).toEqual([{ path: [field], message: expect.any(String), type }]);
+    });
+  });
+
   describe('usernameKey', () => {
     it('is one key for every case and compatibility spelling of a name', () => {
       expect(new Set(['John', 'JOHN', 'john', 'Ｊｏｈｎ']).size).toBe(4);
