@@ -1,6 +1,7 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLContext } from './context.js';
+import { costLimitPlugin } from './cost-limit.js';
 
 /**
  * What one GraphQL request may ask for, checked while parsing and validating, before any
@@ -32,7 +33,8 @@ export function graphqlLimits(options: LimitOptions): LimitSettings {
     maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
     maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
     maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
-    costLimit: { maxCost: GRAPHQL_LIMITS.maxCost },
+    // Armor counts only literal `first:` arguments; cost-limit.ts also reads defaults and variables.
+    costLimit: { enabled: false },
     // Armor's token check throws from a plugin hook, which Apollo answers as a 500; graphql's
     // own parser limit fails the parse instead: a 400 GRAPHQL_PARSE_FAILED that says why.
     maxTokens: { enabled: false },
@@ -41,7 +43,10 @@ export function graphqlLimits(options: LimitOptions): LimitSettings {
   return {
     // Armor types its plugins against Apollo's CommonJS declarations, we use the ESM build: one
     // class at run time, two declarations to TypeScript.
-    plugins: armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[],
+    plugins: [
+      ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      costLimitPlugin(GRAPHQL_LIMITS.maxCost),
+    ],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: GRAPHQL_LIMITS.maxTokens },
   };

@@ -21,7 +21,9 @@ function deepQuery(levels: number): string {
   for (let i = 0; fields.length < levels - 1; i++) fields.push(cycle[i % cycle.length] as string);
   const last = fields.at(-1);
   const leaf = last === 'edges' ? 'cursor' : last === 'items' ? '__typename' : 'id';
-  return `{ ${fields.reduceRight((inner, field) => `${field} { ${inner} }`, leaf)} }`;
+  // Small pages: the depth is the point here, not the cost.
+  const withArgs = (field: string) => (field === 'items' ? 'items(first: 5)' : field);
+  return `{ ${fields.reduceRight((inner, field) => `${withArgs(field)} { ${inner} }`, leaf)} }`;
 }
 
 describe('GraphQL limits: abusive requests are refused before any resolver runs', () => {
@@ -117,9 +119,41 @@ describe('GraphQL limits: abusive requests are refused before any resolver runs'
 
     expect(response.status).toBe(400);
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(errorReasons(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(response.body.errors?.[0]?.message).toMatch(/Query Cost limit of 5000 exceeded/);
+    expect(errorReasons(response)).toEqual(['QUERY_COST_LIMIT']);
+    expect(response.body.errors?.[0]?.message).toMatch(/^Query cost \d+ is over the limit of 5000$/);
     expect(recorder.operations()).toEqual([]);
+  });
+
+  it('counts page sizes the query leaves to their default', async () => {
+    const nested =
+      '{ items { edges { node { owner { items { edges { node { id name description } } } } } } } }';
+
+    const response = await graphql(nested, { token: user.token });
+
+    expect(response.status).toBe(400);
+    expect(errorReasons(response)).toEqual(['QUERY_COST_LIMIT']);
+    expect(recorder.operations()).toEqual([]);
+  });
+
+  it('counts page sizes passed in variables', async () => {
+    const query = `query ($n: Int) {
+      items(first: $n) { edges { node { owner { items(first: $n) { edges { node { description } } } } } } }
+    }`;
+
+    const response = await graphql(query, { token: user.token, variables: { n: 100 } });
+
+    expect(response.status).toBe(400);
+    expect(errorReasons(response)).toEqual(['QUERY_COST_LIMIT']);
+    expect(recorder.operations()).toEqual([]);
+  });
+
+  it('lets a full page with owners through', async () => {
+    const query = 'query ($n: Int) { items(first: $n) { edges { node { id name owner { username } } } } }';
+
+    const response = await graphql(query, { token: user.token, variables: { n: 100 } });
+
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
   });
 
   it('refuses an HTTP batch (a JSON array of operations)', async () => {
