@@ -119,9 +119,15 @@ export function matchRestRoute(scope: RequestScope): RestMatch | undefined {
     .filter((m): m is { c: CompiledRoute; values: RegExpExecArray } => m.values !== null);
   if (onPath.length === 0) return undefined;
 
-  const hit = onPath.find((m) => m.c.route.method === scope.method);
+  // HEAD is GET without the body (RFC 9110), as FastAPI answers it.
+  const isHead = scope.method === 'HEAD';
+  const method = isHead ? 'GET' : scope.method;
+  const hit = onPath.find((m) => m.c.route.method === method);
   if (!hit) {
-    const allow = [...new Set([...onPath.map((m) => m.c.route.method), 'OPTIONS'])].join(', ');
+    const methods = onPath.map((m) => m.c.route.method);
+    const allow = [...new Set([...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'])].join(
+      ', ',
+    );
     return {
       pattern: onPath[0]?.c.route.path ?? path,
       handle: async (_event, context) =>
@@ -140,11 +146,13 @@ export function matchRestRoute(scope: RequestScope): RestMatch | undefined {
   return {
     pattern: matched.path,
     handle: async (event, context) => {
+      let result: ApiResult;
       try {
-        return await matched.handle({ event, context, params });
+        result = await matched.handle({ event, context, params });
       } catch (error) {
-        return errorResult(error, context);
+        result = errorResult(error, context);
       }
+      return isHead ? { ...result, body: '' } : result;
     },
   };
 }

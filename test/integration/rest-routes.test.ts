@@ -299,9 +299,9 @@ describe('Legacy routes', () => {
 
 describe('Methods and paths', () => {
   it.each([
-    ['DELETE', '/item/', 'GET, POST, OPTIONS'],
-    ['POST', '/api/item/some-id/', 'GET, PUT, PATCH, DELETE, OPTIONS'],
-    ['PUT', '/health', 'GET, OPTIONS'],
+    ['DELETE', '/item/', 'GET, POST, HEAD, OPTIONS'],
+    ['POST', '/api/item/some-id/', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS'],
+    ['PUT', '/health', 'GET, HEAD, OPTIONS'],
   ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
     const response = await client.request(method, path, { token: alice.token, json: {} });
     expect(response.status).toBe(405);
@@ -310,6 +310,17 @@ describe('Methods and paths', () => {
       detail: expect.stringContaining(method),
       request_id: expect.any(String),
     });
+  });
+
+  it.each(['/health', '/api/item/read/'])('answers HEAD %s as GET, without the body', async (path) => {
+    const [get, head] = await Promise.all(
+      ['GET', 'HEAD'].map((method) =>
+        fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${alice.token}` } }),
+      ),
+    );
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(await head.text()).toBe('');
   });
 
   it('answers a preflight OPTIONS on a REST route with 204', async () => {
