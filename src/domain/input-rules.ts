@@ -87,12 +87,18 @@ export const itemNameRule = withLength(text(), { min: 1, max: ITEM_NAME_MAX }).r
 
 export const itemDescriptionRule = withLength(text(), { max: ITEM_DESCRIPTION_MAX });
 
-/** Integers, or integer strings as a query string carries them. */
-export const listLimitRule = z.coerce
-  .number({ error: 'Input should be a valid integer' })
-  .int('Input should be a valid integer')
-  .min(1, 'Input should be greater than or equal to 1')
-  .max(LIST_LIMIT_MAX, `Input should be less than or equal to ${LIST_LIMIT_MAX}`);
+/**
+ * Integers, or integer strings as a query string carries them: only digits, so that `1e1`,
+ * `0x10` or a blank are refused as not integers rather than read as 10, 16 or 0.
+ */
+export const listLimitRule = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+  z
+    .number({ error: 'Input should be a valid integer' })
+    .int('Input should be a valid integer')
+    .min(1, 'Input should be greater than or equal to 1')
+    .max(LIST_LIMIT_MAX, `Input should be less than or equal to ${LIST_LIMIT_MAX}`),
+);
 
 export const cursorRule = text().min(1, atLeast(1));
 

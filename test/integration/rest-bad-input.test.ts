@@ -247,6 +247,9 @@ describe('Forged ids, cursors and headers', () => {
     ['a limit of 0', '?limit=0', ['query', 'limit']],
     ['a limit of 101', '?limit=101', ['query', 'limit']],
     ['a limit that is not a number', '?limit=ten', ['query', 'limit']],
+    ['a limit in exponent notation', '?limit=1e1', ['query', 'limit']],
+    ['a limit in hexadecimal', '?limit=0x10', ['query', 'limit']],
+    ['an empty limit', '?limit=', ['query', 'limit']],
   ])('list answers 422 for %s', async (_case, query, loc) => {
     const response = await client.request('GET', `/item/${query}`, { token: alice.token });
     expect(response.status, response.text).toBe(422);
@@ -261,6 +264,24 @@ describe('Forged ids, cursors and headers', () => {
       headers: { 'if-match': 'version one' },
     });
     expect422(response, ['header', 'if-match'], 'value_error', /ETag/);
+  });
+  it.each([
+    ['a weak ETag', 'W/"1"'],
+    ['a version never issued', '"0"'],
+    ['a tag that is no version', '"abc"'],
+  ])('answers 412 for %s in If-Match, and changes nothing', async (_what, ifMatch) => {
+    const item = await createItem(client, alice.token, 'guarded');
+    const response = await client.request('DELETE', `/item/${item.id}`, {
+      token: alice.token,
+      headers: { 'if-match': ifMatch },
+    });
+    const after = await client.request('GET', `/item/${item.id}`, { token: alice.token });
+    expect(response.status).toBe(412);
+    expect(response.body).toEqual({
+      detail: expect.stringContaining('If-Match'),
+      request_id: expect.any(String),
+    });
+    expect(after.status).toBe(200);
   });
 });
 

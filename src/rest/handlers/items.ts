@@ -1,4 +1,5 @@
 import type { Item } from '../../domain/entities.js';
+import { PreconditionFailedError } from '../../domain/errors.js';
 import { header } from '../../http/api-gateway.js';
 import { parseBody } from '../../http/body.js';
 import { jsonResponse } from '../../http/responses.js';
@@ -69,11 +70,17 @@ export function itemBody(item: Item) {
 
 const etag = (item: Item) => ({ etag: `"${item.version}"` });
 
-/** `"3"` → 3; `*` (any current version) and no header → unconditional. Weak tags never match a write. */
+const IF_MATCH_UNMATCHED = 'If-Match matches no current version of the item';
+
+/**
+ * `"3"` → 3; `*` (any current version) and no header → unconditional. A weak tag (`W/"3"`) or
+ * a version never issued (`"0"`) can match no current item (RFC 9110 compares If-Match
+ * strongly): 412 without a write. Anything that is not an entity tag is the client's bad input.
+ */
 function ifMatchVersion(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '*') return undefined;
-  const match = /^\s*"(\d{1,15})"\s*$/.exec(value);
-  if (!match) {
+  const tag = /^\s*(W\/)?"([^"]*)"\s*$/.exec(value);
+  if (!tag) {
     throw new RequestValidationError([
       {
         loc: ['header', 'if-match'],
@@ -82,7 +89,9 @@ function ifMatchVersion(value: string | undefined): number | undefined {
       },
     ]);
   }
-  return Number(match[1]);
+  const version = /^\d{1,15}$/.test(tag[2] ?? '') ? Number(tag[2]) : 0;
+  if (tag[1] || version < 1) throw new PreconditionFailedError(IF_MATCH_UNMATCHED);
+  return version;
 }
 
 /** Relative to the request URL, so it holds under any stage, base path or `/api` prefix. */
