@@ -13,6 +13,9 @@ export interface TokenSettings {
 
 const ALGORITHM = 'HS256';
 
+/** Lambda hosts' clocks agree within seconds; an `iat` further ahead was not issued by us. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
 /** HS256 JWTs: `sub` is the user id; verification pins the algorithm, issuer and audience. */
 export class JwtTokens implements TokenIssuer, Authenticator {
   constructor(private readonly settings: TokenSettings) {}
@@ -40,12 +43,15 @@ export class JwtTokens implements TokenIssuer, Authenticator {
       const expired = error instanceof jwt.TokenExpiredError;
       throw new UnauthenticatedError(expired ? 'Token has expired' : 'Could not validate credentials');
     }
-    // jsonwebtoken skips `exp` when absent; a token without one (or without a subject) is not ours.
+    // jsonwebtoken skips `exp` when absent and never checks `iat`: a token without a subject,
+    // an expiry or an issue time, or issued in the future, is not one of ours.
     if (
       typeof claims === 'string' ||
       typeof claims.sub !== 'string' ||
       !claims.sub ||
-      typeof claims.exp !== 'number'
+      typeof claims.exp !== 'number' ||
+      typeof claims.iat !== 'number' ||
+      claims.iat > Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE_SECONDS
     ) {
       throw new UnauthenticatedError('Could not validate credentials');
     }

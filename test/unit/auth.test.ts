@@ -39,6 +39,25 @@ describe('Class: JwtTokens', () => {
       }),
     ],
     [
+      'without iat',
+      jwt.sign({ sub: 'u' }, KEY, {
+        algorithm: 'HS256',
+        issuer: 'iss',
+        audience: 'aud',
+        expiresIn: 60,
+        noTimestamp: true,
+      }),
+    ],
+    [
+      'issued in the future',
+      jwt.sign({ sub: 'u', iat: Math.floor(Date.now() / 1000) + 3600 }, KEY, {
+        algorithm: 'HS256',
+        issuer: 'iss',
+        audience: 'aud',
+        expiresIn: 7200,
+      }),
+    ],
+    [
       'from another issuer',
       jwt.sign({ sub: 'u' }, KEY, { algorithm: 'HS256', issuer: 'other', audience: 'aud', expiresIn: 60 }),
     ],
