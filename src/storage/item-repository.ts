@@ -70,9 +70,10 @@ export class DynamoItemRepository implements ItemRepository {
 
   async update(guard: ItemWriteGuard, patch: ItemPatch, updatedAt: string): Promise<Item> {
     if (!isStorableId(guard.id)) throw new NotFoundError(ITEM_NOT_FOUND);
-    const sets = ['updated_at = :updated_at', '#version = if_not_exists(#version, :zero) + :one'];
+    // A row the old service wrote has no version and reads as version 1 (see toItem): it becomes 2.
+    const sets = ['updated_at = :updated_at', '#version = if_not_exists(#version, :one) + :one'];
     const names: Record<string, string> = { '#version': 'version' };
-    const values: Record<string, unknown> = { ':updated_at': updatedAt, ':zero': 0, ':one': 1 };
+    const values: Record<string, unknown> = { ':updated_at': updatedAt, ':one': 1 };
     if (patch.name !== undefined) {
       sets.push('#name = :name');
       names['#name'] = 'name';
@@ -168,7 +169,12 @@ export class DynamoItemRepository implements ItemRepository {
     if (guard.expectedVersion !== undefined) {
       names['#version'] = 'version';
       values[':expected'] = guard.expectedVersion;
-      checks.push('#version = :expected');
+      // Version 1 is also what a row without a version reads as.
+      checks.push(
+        guard.expectedVersion === 1
+          ? '(attribute_not_exists(#version) OR #version = :expected)'
+          : '#version = :expected',
+      );
     }
     return checks.join(' AND ');
   }

@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/domain/entities.js';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../src/domain/errors.js';
@@ -241,6 +242,37 @@ describe.each(dynamoBackends)('Items on $name', (backend) => {
       );
       expect(payload).not.toBe(edited);
       await rejection(alice.items().list(alice.caller, { cursor: `${edited}.${mac}` }), ValidationError);
+    });
+  });
+
+  describe('Rows the old service wrote (no version, description or updated_at)', () => {
+    async function legacyRow(): Promise<string> {
+      const id = `legacy-${Math.random().toString(36).slice(2)}`;
+      await db.inspect.send(
+        new PutCommand({
+          TableName: db.tables.items,
+          Item: { id, owner_id: alice.caller.userId, name: 'Old', created_at: '2024-01-01T00:00:00.000Z' },
+        }),
+      );
+      return id;
+    }
+
+    it('read as version 1 and move to version 2 on a write conditional on version 1', async () => {
+      const id = await legacyRow();
+
+      const before = await alice.items().get(alice.caller, id);
+      const after = await alice.items().update(alice.caller, id, { name: 'Renewed' }, 1);
+
+      expect(before).toMatchObject({ version: 1, description: '', updatedAt: '2024-01-01T00:00:00.000Z' });
+      expect(after).toMatchObject({ version: 2, name: 'Renewed' });
+    });
+
+    it('refuse a second write still conditional on version 1: no lost update', async () => {
+      const id = await legacyRow();
+      await alice.items().update(alice.caller, id, { name: 'First' });
+
+      await rejection(alice.items().update(alice.caller, id, { name: 'Second' }, 1), PreconditionFailedError);
+      expect(await alice.items().get(alice.caller, id)).toMatchObject({ name: 'First', version: 2 });
     });
   });
 
