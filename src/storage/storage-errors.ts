@@ -36,7 +36,9 @@ export function toStorageError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof UnavailableError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (UNAVAILABLE_ERRORS.has(error.name) || (code && NETWORK_CODES.has(code)) || status === 503) {
+  // Any server-side failure (5xx) that outlived the retries is the database's, not a bug of ours.
+  const serverFault = status !== undefined && status >= 500;
+  if (UNAVAILABLE_ERRORS.has(error.name) || (code && NETWORK_CODES.has(code)) || serverFault) {
     return new UnavailableError('Database temporarily unavailable, retry shortly', 1, { cause: error });
   }
   return error;

@@ -188,6 +188,8 @@ describe.each(dynamoBackends)('Storage on $name', (backend) => {
       ['ThrottlingException', 400],
       ['ProvisionedThroughputExceededException', 400],
       ['InternalServerError', 500],
+      // A 5xx DynamoDB has no name for (a proxy's Bad Gateway, say) is the database's too.
+      ['UnknownError', 502],
     ])(
       'turns persistent %s into UnavailableError after exactly the configured attempts',
       async (name, status) => {
