@@ -17,7 +17,8 @@ export type AllowedOrigins = readonly string[] | '*';
  * in cookies, so credentials are never allowed, which also makes `*` safe when configured.
  */
 export function corsHeaders(allowed: AllowedOrigins, origin: string | undefined): Record<string, string> {
-  if (!origin) return {};
+  // With a list, the answer depends on the Origin header, so caches must key on it even when absent.
+  if (!origin) return allowed !== '*' && allowed.length > 0 ? { vary: 'Origin' } : {};
   if (allowed === '*')
     return {
       'access-control-allow-origin': '*',

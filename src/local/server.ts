@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { createHandler } from '../app.js';
+import { loadSigningKey } from '../auth/signing-key.js';
 import type { Config } from '../config.js';
 import { errorResponse } from '../http/responses.js';
 import { createLogger, errorFields, type Logger } from '../logger.js';
@@ -49,7 +50,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   try {
     const client = createDynamoClient({ region: config.region, endpoint });
     await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
-    const signingKey = config.jwtSecret ?? (await devSigningKey(dataDir));
+    // The configured key (JWT_SECRET, or the secret at JWT_SECRET_ARN) as in Lambda; else a dev key.
+    const signingKey =
+      config.jwtSecret || config.jwtSecretArn ? await loadSigningKey(config) : await devSigningKey(dataDir);
     const handler = createHandler({
       config,
       logger,

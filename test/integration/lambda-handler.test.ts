@@ -135,6 +135,12 @@ describe('Handler: API Gateway proxy events straight into the Lambda handler', (
     expect(result.headers?.['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('says Vary: Origin even to a request without Origin, so a cache never serves one origin another', async () => {
+    const result = await app.handler(apiGatewayEvent({ path: '/health' }), lambdaContext());
+
+    expect(result.headers?.vary).toBe('Origin');
+  });
+
   it("keeps an asset's Vary: Accept-Encoding when it adds Vary: Origin", async () => {
     const page = await app.handler(apiGatewayEvent({ path: '/docs' }), lambdaContext());
     const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(page.body)?.[1];

@@ -1,4 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSigningKey } from '../../src/auth/signing-key.js';
 import { ensureTables } from '../../src/local/bootstrap-tables.js';
@@ -6,6 +7,7 @@ import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../src/local/embedd
 import { createDynamoClient } from '../../src/storage/dynamodb-client.js';
 import { apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-events.js';
 import { startSecretsManagerStub, type SecretsManagerStub } from '../helpers/secrets-manager-stub.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:basic-item-crud-dev-jwt-AbCdEf';
 const STRONG_KEY = 'k'.repeat(64);
@@ -112,5 +114,32 @@ describe('Module: src/lambda.ts reads the signing key once per cold start', () =
 
     expect(result.statusCode).toBe(200);
     expect(stub.calls.length - before).toBe(2);
+  });
+});
+
+describe('Local server: a configured JWT_SECRET_ARN is used as in Lambda', () => {
+  it('signs tokens with the secret, not a development key', async () => {
+    const stub = await startSecretsManagerStub();
+    stub.answer({ secretString: STRONG_KEY });
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', stub.endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const server = await startTestServer({ JWT_SECRET_ARN: SECRET_ARN });
+    try {
+      const response = await fetch(`${server.url}/user/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'arn-user', password: 'long enough' }),
+      });
+      const { access_token } = (await response.json()) as { access_token: string };
+
+      expect(response.status).toBe(201);
+      expect(() => jwt.verify(access_token, STRONG_KEY, { algorithms: ['HS256'] })).not.toThrow();
+      expect(stub.calls).toEqual([SECRET_ARN]);
+    } finally {
+      await server.stop();
+      await stub.close();
+      vi.unstubAllEnvs();
+    }
   });
 });
