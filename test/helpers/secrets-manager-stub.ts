@@ -36,16 +36,14 @@ export async function startSecretsManagerStub(): Promise<SecretsManagerStub> {
           .end(JSON.stringify({ __type: next.errorType, message: 'refused by the stub' }));
         return;
       }
-      res
-        .writeHead(200)
-        .end(
-          JSON.stringify({
-            ARN: SecretId,
-            Name: 'jwt-signing-key',
-            SecretString: next.secretString,
-            VersionId: 'v1',
-          }),
-        );
+      res.writeHead(200).end(
+        JSON.stringify({
+          ARN: SecretId,
+          Name: 'jwt-signing-key',
+          SecretString: next.secretString,
+          VersionId: 'v1',
+        }),
+      );
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
