@@ -57,10 +57,23 @@ export function createRequestContextFactory(deps: RequestContextDependencies): R
 
   return (event) => {
     const scope = scopeOf(event);
-    const loaders = createLoaders({ client, tables });
+    const onInvalidRow = (table: string, id: unknown, problem: string) =>
+      logger.warn('skipped a row that is not a valid record', {
+        requestId: scope.requestId,
+        table,
+        id,
+        problem,
+      });
+    const loaders = createLoaders({ client, tables, onInvalidRow });
     const services = createServices({
       users: new DynamoUserRepository({ client, tableName: tables.users, loader: loaders.users }),
-      items: new DynamoItemRepository({ client, tableName: tables.items, loader: loaders.items, cursors }),
+      items: new DynamoItemRepository({
+        client,
+        tableName: tables.items,
+        loader: loaders.items,
+        cursors,
+        onInvalidRow,
+      }),
       passwords,
       tokens,
       clock,

@@ -22,10 +22,20 @@ export class BcryptPasswordHasher implements PasswordHasher {
     return bcrypt.hash(password, this.cost);
   }
 
-  async verify(password: string, hash: string | null): Promise<boolean> {
-    // A password bcrypt would truncate could never have been registered.
-    const acceptable = !bcrypt.truncates(password);
+  async verify(
+    password: string,
+    hash: string | null,
+    options: { allowTruncated?: boolean } = {},
+  ): Promise<boolean> {
+    // A password bcrypt would truncate could never have been registered here; the old service
+    // (passlib) took such passwords and hashed their first 72 bytes, which bcryptjs also compares.
+    const acceptable = options.allowTruncated === true || !bcrypt.truncates(password);
     const matches = await bcrypt.compare(password, hash ?? (await this.decoyHash));
     return acceptable && hash !== null && matches;
+  }
+
+  shouldRehash(hash: string, password: string): boolean {
+    const cost = Number(/^\$2[abxy]\$(\d{2})\$/.exec(hash)?.[1]);
+    return Number.isInteger(cost) && cost < this.cost && !bcrypt.truncates(password);
   }
 }

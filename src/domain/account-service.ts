@@ -26,11 +26,19 @@ export function createAccountService(deps: AccountServiceDependencies): AccountS
     },
 
     async login(input) {
+      // Any name and password shape: old accounts follow the old service's rules, not today's.
       const { username, password } = parseInput(loginInput, input);
-      const credentials = await users.findCredentials(usernameKey(username));
+      const credentials = await users.findCredentials(usernameKey(username), username);
       // Unknown user or wrong password: the same bcrypt work, the same answer.
-      const valid = await passwords.verify(password, credentials?.passwordHash ?? null);
+      const valid = await passwords.verify(password, credentials?.passwordHash ?? null, {
+        allowTruncated: credentials?.legacy,
+      });
       if (!credentials || !valid) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      // A hash below today's cost (an old account's) is upgraded now that the password is known:
+      // one extra write, on this successful login only; losing a race to another login is fine.
+      if (passwords.shouldRehash(credentials.passwordHash, password)) {
+        await users.replacePasswordHash(credentials, await passwords.hash(password));
+      }
       return { user: credentials.user, token: tokens.issue(credentials.user.id) };
     },
 

@@ -9,6 +9,13 @@ import type { AccessToken, Item, Page, User } from './entities.js';
 export interface Credentials {
   readonly user: User;
   readonly passwordHash: string;
+  /**
+   * Copied from the old service: its password may be longer than 72 bytes, of which bcrypt
+   * (passlib) used the first 72; it must still log in.
+   */
+  readonly legacy: boolean;
+  /** Where the credentials are stored (opaque to the domain), to replace the hash after a rehash. */
+  readonly ref: string;
 }
 
 export interface NewAccount {
@@ -21,7 +28,10 @@ export interface NewAccount {
 export interface UserRepository {
   /** Claims the name, then writes the user; `ConflictError` when the name is taken. */
   create(account: NewAccount): Promise<void>;
-  findCredentials(usernameKey: string): Promise<Credentials | null>;
+  /** By the name's case-insensitive key; `typedUsername` tells apart old names that collide once folded. */
+  findCredentials(usernameKey: string, typedUsername: string): Promise<Credentials | null>;
+  /** Replaces the hash if it is still `credentials.passwordHash`; false when it changed meanwhile. */
+  replacePasswordHash(credentials: Credentials, newHash: string): Promise<boolean>;
   /** Batched with every other user load of this request. */
   getById(id: string): Promise<User | null>;
 }
@@ -58,9 +68,15 @@ export interface ItemRepository {
 }
 
 export interface PasswordHasher {
+  /** `RangeError` for a password it would truncate (over 72 bytes). */
   hash(password: string): Promise<string>;
-  /** With no hash (unknown user) it does the same work as a real comparison, and answers false. */
-  verify(password: string, hash: string | null): Promise<boolean>;
+  /**
+   * With no hash (unknown user) it does the same work as a real comparison, and answers false.
+   * A password over 72 bytes matches only a legacy hash (`allowTruncated`), as passlib made them.
+   */
+  verify(password: string, hash: string | null, options?: { allowTruncated?: boolean }): Promise<boolean>;
+  /** Whether `hash` was made at a lower cost than today's and `password` can be hashed again. */
+  shouldRehash(hash: string, password: string): boolean;
 }
 
 export interface TokenIssuer {

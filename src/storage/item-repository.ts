@@ -12,7 +12,8 @@ import { NotFoundError, PreconditionFailedError } from '../domain/errors.js';
 import { ITEM_NOT_FOUND } from '../domain/item-service.js';
 import type { ItemPatch, ItemRepository, ItemWriteGuard } from '../domain/ports.js';
 import type { PageCursors } from './page-cursor.js';
-import { isStorableId, toItem, toItemRecord } from './records.js';
+import { itemOrNull, type InvalidRowReporter } from './loaders.js';
+import { isStorableId, readItemRow, toItemRecord, type Row } from './records.js';
 import { isConditionFailure, storageCall } from './storage-errors.js';
 import { OWNER_ID_INDEX } from './tables.js';
 
@@ -24,6 +25,7 @@ export interface ItemRepositoryOptions {
   /** This request's item loader (see `loaders.ts`). */
   readonly loader: DataLoader<string, Item | null>;
   readonly cursors: PageCursors;
+  readonly onInvalidRow?: InvalidRowReporter;
 }
 
 /**
@@ -35,12 +37,14 @@ export class DynamoItemRepository implements ItemRepository {
   private readonly tableName: string;
   private readonly loader: DataLoader<string, Item | null>;
   private readonly cursors: PageCursors;
+  private readonly onInvalidRow: InvalidRowReporter;
 
   constructor(options: ItemRepositoryOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.loader = options.loader;
     this.cursors = options.cursors;
+    this.onInvalidRow = options.onInvalidRow ?? (() => undefined);
   }
 
   getById(id: string): Promise<Item | null> {
@@ -98,7 +102,9 @@ export class DynamoItemRepository implements ItemRepository {
           }),
         ),
       );
-      const item = toItem(output.Attributes as Record<string, unknown>);
+      const read = readItemRow(output.Attributes as Row);
+      if (read.kind !== 'item') throw new Error(`updated item ${guard.id} reads as ${read.kind}`);
+      const { item } = read;
       this.loader.clear(item.id).prime(item.id, item);
       return item;
     } catch (error) {
@@ -148,10 +154,18 @@ export class DynamoItemRepository implements ItemRepository {
         }),
       ),
     );
-    const rows = (output.Items ?? []) as Record<string, unknown>[];
-    const items = rows.slice(0, page.limit).map(toItem);
-    const last = items.at(-1);
-    const nextCursor = rows.length > page.limit && last ? this.cursorAfter(last) : null;
+    const rows = (output.Items ?? []) as Row[];
+    const onPage = rows.slice(0, page.limit);
+    // A row that cannot be made an item is logged and left out; the page still ends where the
+    // index says, so a run of such rows can never end the listing early.
+    const items = onPage
+      .map((row) => itemOrNull(row, this.tableName, this.onInvalidRow))
+      .filter((item): item is Item => item !== null);
+    const last = onPage.at(-1);
+    const nextCursor =
+      rows.length > page.limit && last
+        ? this.cursors.seal(ownerId, { id: String(last.id), createdAt: String(last.created_at) })
+        : null;
     return { items, nextCursor };
   }
 

@@ -1,15 +1,17 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type DataLoader from 'dataloader';
 import type { User } from '../domain/entities.js';
 import { ConflictError } from '../domain/errors.js';
 import type { Credentials, NewAccount, UserRepository } from '../domain/ports.js';
 import {
+  exactMarkerId,
   isStorableId,
   markerId,
-  USERNAME_MARKER_PREFIX,
+  type Row,
   type UsernameMarkerRecord,
   type UserRecord,
 } from './records.js';
+import { LEGACY_EPOCH } from './legacy.js';
 import { isConditionFailure, storageCall } from './storage-errors.js';
 
 export const USERNAME_TAKEN = 'Username already registered';
@@ -77,13 +79,35 @@ export class DynamoUserRepository implements UserRepository {
     this.loader.clear(user.id).prime(user.id, user);
   }
 
-  async findCredentials(usernameKey: string): Promise<Credentials | null> {
+  /**
+   * One consistent read of the name's marker. Old names that collide once case-folded keep
+   * their credentials under their exact name: only for those, a second read.
+   */
+  async findCredentials(usernameKey: string, typedUsername: string): Promise<Credentials | null> {
     const marker = await this.getMarker(markerId(usernameKey));
-    if (!marker) return null;
-    return {
-      user: { id: marker.user_id, username: marker.display_username, createdAt: marker.created_at },
-      passwordHash: marker.password_hash,
-    };
+    if (marker?.collision !== true) return credentialsOf(marker);
+    return credentialsOf(await this.getMarker(exactMarkerId(typedUsername)));
+  }
+
+  /** A rehash at today's cost; skipped (false) when the hash changed meanwhile. */
+  async replacePasswordHash(credentials: Credentials, newHash: string): Promise<boolean> {
+    try {
+      await storageCall(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { id: credentials.ref },
+            UpdateExpression: 'SET password_hash = :new',
+            ConditionExpression: 'password_hash = :old',
+            ExpressionAttributeValues: { ':new': newHash, ':old': credentials.passwordHash },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   getById(id: string): Promise<User | null> {
@@ -113,7 +137,9 @@ export class DynamoUserRepository implements UserRepository {
     }
   }
 
-  private async isAbandoned(marker: UsernameMarkerRecord): Promise<boolean> {
+  private async isAbandoned(marker: Row): Promise<boolean> {
+    // Reservations of colliding old names, and rows not shaped as a claim, are never taken over.
+    if (typeof marker.user_id !== 'string' || typeof marker.claimed_at !== 'number') return false;
     if (this.now() - marker.claimed_at < this.leaseMs) return false;
     const user = await storageCall(() =>
       this.client.send(
@@ -140,16 +166,35 @@ export class DynamoUserRepository implements UserRepository {
     );
   }
 
-  private async getMarker(id: string): Promise<UsernameMarkerRecord | null> {
+  private async getMarker(id: string): Promise<Row | null> {
     if (!isStorableId(id)) return null;
     const output = await storageCall(() =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true })),
     );
-    return (output.Item as UsernameMarkerRecord | undefined) ?? null;
+    return output.Item ?? null;
   }
 }
 
-/** The user loader's batch function must never hand out a marker as a user. */
-export function isUserId(id: string): boolean {
-  return isStorableId(id) && !id.startsWith(USERNAME_MARKER_PREFIX);
+/** The credentials a marker holds, or null for anything else (a reservation, a malformed row). */
+function credentialsOf(marker: Row | null): Credentials | null {
+  if (!marker) return null;
+  const { id, user_id, display_username, password_hash, created_at, legacy } = marker;
+  if (
+    typeof id !== 'string' ||
+    typeof user_id !== 'string' ||
+    typeof display_username !== 'string' ||
+    typeof password_hash !== 'string'
+  ) {
+    return null;
+  }
+  return {
+    user: {
+      id: user_id,
+      username: display_username,
+      createdAt: typeof created_at === 'string' ? created_at : LEGACY_EPOCH,
+    },
+    passwordHash: password_hash,
+    legacy: legacy === true,
+    ref: id,
+  };
 }
