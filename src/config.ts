@@ -110,9 +110,13 @@ const variables = {
 
 type Variables = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
 
-function parseVariables(env: NodeJS.ProcessEnv): Variables {
+function parseVariables(
+  env: NodeJS.ProcessEnv,
+  names: readonly (keyof typeof variables)[] = Object.keys(variables) as (keyof typeof variables)[],
+): Variables {
   const parsed: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(variables)) {
+  for (const name of names) {
+    const schema = variables[name];
     // An empty variable means "unset", as in most shells' `FOO= cmd`.
     const raw = env[name] === '' ? undefined : env[name];
     const result = schema.safeParse(raw);
@@ -154,5 +158,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR ?? '.data',
     logLevel: v.LOG_LEVEL ?? 'info',
     graphqlIntrospection: v.GRAPHQL_INTROSPECTION ?? true,
+  };
+}
+
+/** Where the tables are: what a tool over the storage alone (`npm run migrate`) needs. */
+export type StorageConfig = Pick<Config, 'region' | 'usersTable' | 'itemsTable' | 'dynamodbEndpoint'>;
+
+/** Validates only the storage variables, with `loadConfig`'s rules and defaults: no signing key asked for. */
+export function loadStorageConfig(env: NodeJS.ProcessEnv = process.env): StorageConfig {
+  const v = parseVariables(env, ['REGION', 'AWS_REGION', 'USERS_TABLE', 'ITEMS_TABLE', 'DYNAMODB_ENDPOINT']);
+  return {
+    region: v.REGION ?? v.AWS_REGION ?? 'us-east-1',
+    usersTable: v.USERS_TABLE ?? 'basic-item-crud-users',
+    itemsTable: v.ITEMS_TABLE ?? 'basic-item-crud-items',
+    dynamodbEndpoint: v.DYNAMODB_ENDPOINT,
   };
 }
