@@ -4,7 +4,7 @@ import { absent, absentOrHeldBy, reservationOfSize, sameCredentials } from './co
 import { KeyedLock } from './concurrency.js';
 import type { LegacyUser } from './legacy-rows.js';
 import type { MigrationReport } from './report.js';
-import type { Target } from './target.js';
+import type { KeyedRow, Target } from './target.js';
 import { exactLegacyMarkerOf, foldedMarkerId, legacyMarkerOf, reservationOf } from './target-records.js';
 
 export type CredentialsOutcome =
@@ -133,7 +133,7 @@ export class CredentialsWriter {
   }
 
   private async write(
-    row: Row,
+    row: KeyedRow,
     condition: Parameters<Target['put']>[2],
     attempt: Attempt,
   ): Promise<'retry' | undefined> {

@@ -3,6 +3,7 @@ import type { WriteCondition } from './conditions.js';
 import {
   lookupKey,
   RowLookup,
+  type KeyedRow,
   type LiveTarget,
   type TableRole,
   type Target,
@@ -39,17 +40,17 @@ export class DryRunTarget implements Target {
     return (table === 'users' && this.wouldWrite.get(id)) || this.reader.get(table, id);
   }
 
-  async put(table: TableRole, row: Row, condition: WriteCondition): Promise<boolean> {
-    if (!condition.holds(await this.get(table, row.id as string))) return false;
+  async put(table: TableRole, row: KeyedRow, condition: WriteCondition): Promise<boolean> {
+    if (!condition.holds(await this.get(table, row.id))) return false;
     this.remember(table, row);
     return true;
   }
 
-  async putNew(table: TableRole, rows: readonly Row[]): Promise<void> {
+  async putNew(table: TableRole, rows: readonly KeyedRow[]): Promise<void> {
     for (const row of rows) this.remember(table, row);
   }
 
-  private remember(table: TableRole, row: Row): void {
-    if (table === 'users') this.wouldWrite.set(row.id as string, row);
+  private remember(table: TableRole, row: KeyedRow): void {
+    if (table === 'users') this.wouldWrite.set(row.id, { ...row });
   }
 }

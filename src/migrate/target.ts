@@ -17,6 +17,11 @@ export interface TargetTables {
   readonly items: string;
 }
 
+/** Any stored shape (`UserRecord`, `ItemRecord`, ...): all keyed by `id`. */
+export interface KeyedRow {
+  readonly id: string;
+}
+
 export interface TargetKey {
   readonly table: TableRole;
   readonly id: string;
@@ -42,9 +47,9 @@ export interface Target {
   getMany(keys: readonly TargetKey[]): Promise<RowLookup>;
   get(table: TableRole, id: string): Promise<Row | null>;
   /** One conditional PutItem; false when the condition did not hold (nothing was written). */
-  put(table: TableRole, row: Row, condition: WriteCondition): Promise<boolean>;
+  put(table: TableRole, row: KeyedRow, condition: WriteCondition): Promise<boolean>;
   /** Rows whose keys were just read absent: BatchWriteItem, 25 at a time. */
-  putNew(table: TableRole, rows: readonly Row[]): Promise<void>;
+  putNew(table: TableRole, rows: readonly KeyedRow[]): Promise<void>;
 }
 
 export const MAX_KEYS_PER_BATCH_GET = 100;
@@ -85,7 +90,7 @@ export class LiveTarget implements Target {
     return output.Item ?? null;
   }
 
-  async put(table: TableRole, row: Row, condition: WriteCondition): Promise<boolean> {
+  async put(table: TableRole, row: KeyedRow, condition: WriteCondition): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -103,8 +108,8 @@ export class LiveTarget implements Target {
     }
   }
 
-  async putNew(table: TableRole, rows: readonly Row[]): Promise<void> {
-    const chunks: Row[][] = [];
+  async putNew(table: TableRole, rows: readonly KeyedRow[]): Promise<void> {
+    const chunks: KeyedRow[][] = [];
     for (let i = 0; i < rows.length; i += MAX_ROWS_PER_BATCH_WRITE) {
       chunks.push(rows.slice(i, i + MAX_ROWS_PER_BATCH_WRITE));
     }
@@ -134,7 +139,7 @@ export class LiveTarget implements Target {
     }
   }
 
-  private async writeChunk(tableName: string, rows: readonly Row[]): Promise<void> {
+  private async writeChunk(tableName: string, rows: readonly KeyedRow[]): Promise<void> {
     let pending: Record<string, unknown>[] = rows.map((Item) => ({ PutRequest: { Item } }));
     for (let round = 1; ; round++) {
       const output = await this.client.send(
