@@ -27,7 +27,7 @@ export interface MigrationClient {
  * default chain the AWS CLI uses), counted by `meter` and, when given, throttled by `bucket`.
  */
 export function createMigrationClient(
-  storage: StorageConfig,
+  storage: Pick<StorageConfig, 'region' | 'dynamodbEndpoint'>,
   meter: RequestMeter,
   bucket: TokenBucket | undefined,
 ): MigrationClient {

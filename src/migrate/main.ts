@@ -1,80 +1,61 @@
-import { ConfigError, loadStorageConfig, type StorageConfig } from '../config.js';
-import { createMigrationClient, regionFromProfile } from './clients.js';
-import { DryRunTarget } from './dry-run-target.js';
-import { runMigration, TableAccessError } from './migration.js';
-import { parseOptions, USAGE, UsageError, type MigrateOptions } from './options.js';
+import { ConfigError, loadStorageConfig } from '../config.js';
+import { regionFromProfile } from './clients.js';
+import { migrate, type MigrateSettings } from './command.js';
+import { TableAccessError } from './migration.js';
+import { parseOptions, USAGE, UsageError } from './options.js';
 import { showProgress } from './progress.js';
-import { formatReport, MigrationReport } from './report.js';
-import { RequestMeter } from './request-meter.js';
-import { LegacySource } from './source.js';
-import { LiveTarget, type TargetTables } from './target.js';
-import { TokenBucket } from './throttle.js';
+import { formatReport } from './report.js';
+import type { TargetTables } from './target.js';
 
 /** Exit statuses (also in `USAGE`). */
 const EXIT = { ok: 0, skipped: 1, usage: 2, stopped: 3 } as const;
 
 /** `npm run migrate -- ...`: see `USAGE`. */
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let options: MigrateOptions;
-  let storage: StorageConfig;
-  let source: TargetTables;
-  let target: TargetTables;
+  let settings: MigrateSettings;
+  let json: boolean;
   try {
-    options = parseOptions(argv);
+    const options = parseOptions(argv);
     if (options.help) {
       process.stdout.write(USAGE);
       return EXIT.ok;
     }
-    storage = { ...loadStorageConfig(env), region: await regionOf(env) };
-    source = { users: options.fromUsers, items: options.fromItems };
-    target = { users: options.toUsers ?? storage.usersTable, items: options.toItems ?? storage.itemsTable };
+    const storage = loadStorageConfig(env);
+    const source = { users: options.fromUsers, items: options.fromItems };
+    const target = {
+      users: options.toUsers ?? storage.usersTable,
+      items: options.toItems ?? storage.itemsTable,
+    };
     assertDistinct(source, target);
+    settings = {
+      storage: { region: await regionOf(env), dynamodbEndpoint: storage.dynamodbEndpoint },
+      source,
+      target,
+      dryRun: options.dryRun,
+      segments: options.segments,
+      maxRps: options.maxRps,
+    };
+    json = options.json;
   } catch (error) {
     if (error instanceof UsageError) return fail(`migrate: ${error.message}`, EXIT.usage);
     if (error instanceof ConfigError) return fail(`Invalid configuration: ${error.message}`, EXIT.usage);
     throw error;
   }
 
-  const meter = new RequestMeter();
-  const bucket = options.maxRps === undefined ? undefined : new TokenBucket(options.maxRps);
-  // Two clients: the source one only ever reaches `LegacySource`, which can only scan.
-  const sourceClient = createMigrationClient(storage, meter, bucket);
-  const targetClient = createMigrationClient(storage, meter, bucket);
-  const live = new LiveTarget(targetClient.doc, target);
-  const report = new MigrationReport();
-  const stopProgress = showProgress(report, meter, process.stderr);
-  const started = performance.now();
+  let stopProgress = () => {};
   try {
-    await runMigration(
-      new LegacySource(sourceClient.doc),
-      options.dryRun ? new DryRunTarget(live) : live,
-      {
-        source,
-        segments: options.segments,
-      },
-      report,
-    );
+    const report = await migrate(settings, {
+      onStart: (live, meter) => (stopProgress = showProgress(live, meter, process.stderr)),
+    });
+    stopProgress();
+    process.stdout.write(json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    return report.skipped.length > 0 ? EXIT.skipped : EXIT.ok;
   } catch (error) {
     stopProgress();
     if (error instanceof TableAccessError) return fail(`migrate: ${error.message}`, EXIT.usage);
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    process.stderr.write(`migrate: stopped by ${reason}\nRun the same command again: it resumes.\n`);
-    return EXIT.stopped;
-  } finally {
-    stopProgress();
-    sourceClient.client.destroy();
-    targetClient.client.destroy();
+    return fail(`migrate: stopped by ${reason}\nRun the same command again: it resumes.`, EXIT.stopped);
   }
-
-  const document = report.toDocument({
-    dryRun: options.dryRun,
-    source,
-    target,
-    requests: { total: meter.total, byOperation: meter.byOperation() },
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  });
-  process.stdout.write(options.json ? `${JSON.stringify(document)}\n` : formatReport(document));
-  return report.anySkipped ? EXIT.skipped : EXIT.ok;
 }
 
 /** REGION or AWS_REGION; else, against AWS, the profile's region, as the AWS CLI does. */
