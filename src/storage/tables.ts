@@ -15,23 +15,46 @@ export interface GlobalIndexSpec {
   readonly sortKey?: KeyAttribute;
 }
 
+export type TableName = 'users' | 'items' | 'connections';
+
+/** What a DynamoDB stream record carries (`StreamViewType`). */
+export type StreamView = 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
+
 export interface TableSpec {
   /** Logical name: the suffix of the deployed table name and the key in `tables`. */
-  readonly name: 'users' | 'items';
+  readonly name: TableName;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly globalIndexes: readonly GlobalIndexSpec[];
-  readonly pointInTimeRecovery: true;
+  readonly pointInTimeRecovery: boolean;
+  /**
+   * Epoch-seconds attribute DynamoDB's TTL deletes rows by (within days, not on the second:
+   * code that cares checks it itself; dynalite has no TTL at all).
+   */
+  readonly timeToLiveAttribute: string;
+  /** A change stream, when something consumes the table's changes. */
+  readonly stream?: StreamView;
+  /**
+   * Rows that may be lost without harm (they expire within hours and are rebuilt by clients):
+   * no backups, no deletion protection, and the table goes when its stack goes.
+   */
+  readonly ephemeral: boolean;
 }
+
+/** The TTL attribute of every table (Number, epoch seconds). */
+export const TTL_ATTRIBUTE = 'expires_at';
 
 export const USERNAME_INDEX = 'username-index';
 export const OWNER_ID_INDEX = 'owner-id-index';
+export const OWNER_INDEX = 'owner-index';
 
 export const usersTable: TableSpec = {
   name: 'users',
   partitionKey: { name: 'id', type: 'S' },
   globalIndexes: [{ indexName: USERNAME_INDEX, partitionKey: { name: 'username', type: 'S' } }],
   pointInTimeRecovery: true,
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  ephemeral: false,
 };
 
 export const itemsTable: TableSpec = {
@@ -45,9 +68,33 @@ export const itemsTable: TableSpec = {
     },
   ],
   pointInTimeRecovery: true,
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  // The subscriptions publisher reads every change from here, so writes stay one call.
+  stream: 'NEW_AND_OLD_IMAGES',
+  ephemeral: false,
 };
 
-export const tables = { users: usersTable, items: itemsTable } as const;
+/**
+ * WebSocket connections and their subscriptions: one `sk` row per connection and one per
+ * subscription; `owner-index` finds every subscription of a user (one Query per owner per batch).
+ */
+export const connectionsTable: TableSpec = {
+  name: 'connections',
+  partitionKey: { name: 'connection_id', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: OWNER_INDEX,
+      partitionKey: { name: 'owner_id', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+    },
+  ],
+  pointInTimeRecovery: false,
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  ephemeral: true,
+};
+
+export const tables = { users: usersTable, items: itemsTable, connections: connectionsTable } as const;
 
 /** Every attribute a key or index uses, deduplicated: what CreateTable wants declared. */
 export function keyAttributes(spec: TableSpec): KeyAttribute[] {
@@ -61,10 +108,14 @@ export function keyAttributes(spec: TableSpec): KeyAttribute[] {
   return [...byName.values()];
 }
 
+/** Actions on a table (`users`) or on every index of it (`usersIndexes`). */
+export type GrantGroup = TableName | `${TableName}Indexes`;
+export type DynamoDbGrants = Partial<Record<GrantGroup, readonly `dynamodb:${string}`[]>>;
+
 /**
- * Exactly the DynamoDB actions this service's code sends, per table and per index: the
- * execution role is granted these and nothing else (the CDK stack builds its policy from this),
- * and a test proves the repositories send nothing outside it.
+ * Exactly the DynamoDB actions the REST/GraphQL function's code sends, per table and per index:
+ * its execution role is granted these and nothing else (the CDK stack builds its policy from
+ * this), and a test proves the repositories send nothing outside it.
  */
 export const DYNAMODB_ACTIONS = {
   // Login and name claims read one marker; profiles load in batches; registration puts twice.
@@ -78,4 +129,41 @@ export const DYNAMODB_ACTIONS = {
     'dynamodb:UpdateItem',
   ],
   itemsIndexes: ['dynamodb:Query'],
-} as const satisfies Record<'users' | 'items' | 'itemsIndexes', readonly `dynamodb:${string}`[]>;
+} as const satisfies DynamoDbGrants;
+
+/**
+ * The WebSocket function (`websocketHandler`): a row per connection and per subscription, read
+ * on each message, deleted on `complete` and on `$disconnect` (all rows of the connection: a
+ * Query, then batched deletes); the index counts a user's subscriptions against the limit.
+ */
+export const WEBSOCKET_DYNAMODB_ACTIONS = {
+  connections: [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ],
+  connectionsIndexes: ['dynamodb:Query'],
+} as const satisfies DynamoDbGrants;
+
+/**
+ * The stream publisher (`streamHandler`): one index Query per owner per batch finds the
+ * subscriptions; a gone connection's rows are found and deleted in batches; a selection that
+ * asks for `Item.owner` loads users in batches. Item changes come from the stream, not the table.
+ */
+export const PUBLISHER_DYNAMODB_ACTIONS = {
+  users: ['dynamodb:BatchGetItem'],
+  connections: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  connectionsIndexes: ['dynamodb:Query'],
+} as const satisfies DynamoDbGrants;
+
+/** Each function's grants, by the handler it runs: the CDK stack grants exactly these. */
+export const DYNAMODB_ACTIONS_BY_FUNCTION = {
+  api: DYNAMODB_ACTIONS,
+  websocket: WEBSOCKET_DYNAMODB_ACTIONS,
+  publisher: PUBLISHER_DYNAMODB_ACTIONS,
+} as const satisfies Record<string, DynamoDbGrants>;
+
+export type FunctionKind = keyof typeof DYNAMODB_ACTIONS_BY_FUNCTION;
