@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createHandler } from './app.js';
 import { loadSigningKey } from './auth/signing-key.js';
+import { composeApp } from './composition-root.js';
 import { loadConfig } from './config.js';
 import type { ApiHandler } from './http/api-gateway.js';
 import { createLogger } from './logger.js';
@@ -25,7 +25,7 @@ let ready: Promise<ApiHandler> | undefined;
 
 async function init(): Promise<ApiHandler> {
   const signingKey = await loadSigningKey(config);
-  return createHandler({ config, logger, dynamo, signingKey, assetsDir });
+  return composeApp({ config, logger, dynamo, signingKey, assetsDir });
 }
 
 /** The Lambda entry point named by the Dockerfile's CMD. */

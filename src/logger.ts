@@ -1,4 +1,5 @@
 import type { LogLevel } from './config.js';
+import { redactSecrets } from './log-redaction.js';
 
 const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -13,7 +14,8 @@ export interface Logger {
 
 /**
  * One JSON object per line on stdout, which is what CloudWatch Logs indexes. Callers pass
- * only fields that are safe to log: no authorization headers, passwords, hashes or tokens.
+ * only fields that are safe to log: no authorization headers, passwords, hashes or tokens;
+ * the secrets of a GraphQL operation in flight are scrubbed from every line (log-redaction.ts).
  */
 export function createLogger(
   level: LogLevel,
@@ -22,7 +24,8 @@ export function createLogger(
   const threshold = SEVERITY[level];
   const log = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
     if (SEVERITY[lvl] < threshold) return;
-    write(`${JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...fields })}\n`);
+    const line = JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...fields });
+    write(`${redactSecrets(line)}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

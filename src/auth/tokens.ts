@@ -2,13 +2,18 @@ import jwt from 'jsonwebtoken';
 import type { AccessToken, Caller } from '../domain/entities.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { TokenIssuer } from '../domain/ports.js';
-import type { Authenticator } from '../domain/services.js';
 
 export interface TokenSettings {
   readonly signingKey: string;
   readonly issuer: string;
   readonly audience: string;
   readonly ttlMinutes: number;
+}
+
+/** Verifies bearer tokens without touching the database. */
+export interface Authenticator {
+  /** `UnauthenticatedError` for a missing, malformed, expired or forged token. */
+  authenticate(token: string | undefined): Caller;
 }
 
 const ALGORITHM = 'HS256';

@@ -37,6 +37,13 @@ export class NotFoundError extends DomainError {
   readonly kind = 'not_found';
 }
 
+/** The item is missing, or not the caller's. */
+export class ItemNotFoundError extends NotFoundError {
+  constructor() {
+    super('Item not found');
+  }
+}
+
 /** The username is taken (case-insensitively). */
 export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';

@@ -107,8 +107,28 @@ export const loginInput = z.object({ username: text(), password: text() });
 export const registerInput = z.object({ username: usernameRule, password: passwordRule });
 export const createItemInput = z.object({
   name: itemNameRule,
-  description: itemDescriptionRule.optional().transform((value) => value ?? ''),
+  // Left out or null: empty, as the old service stored a missing description.
+  description: itemDescriptionRule
+    .nullable()
+    .optional()
+    .transform((value) => value ?? ''),
 });
+
+export const IDEMPOTENCY_KEY_MAX = 255;
+
+/**
+ * The client's `Idempotency-Key` (IETF draft "The Idempotency-Key HTTP Header Field"): a
+ * string of visible ASCII, sent bare or as a quoted structured-field string.
+ */
+export const idempotencyKeyRule = text()
+  .transform((value) => /^"(.*)"$/.exec(value)?.[1] ?? value)
+  .pipe(
+    withLength(text(), { min: 1, max: IDEMPOTENCY_KEY_MAX }).regex(
+      /^[\x20-\x7E]+$/,
+      'String should contain only visible ASCII characters',
+    ),
+  );
+export const createItemOptions = z.object({ idempotencyKey: idempotencyKeyRule.optional() });
 export const updateItemInput = z
   .object({ name: itemNameRule.optional(), description: itemDescriptionRule.optional() })
   .refine((patch) => patch.name !== undefined || patch.description !== undefined, {

@@ -1,6 +1,12 @@
 import type { Caller, Item } from './entities.js';
-import { NotFoundError, ValidationError } from './errors.js';
-import { createItemInput, listItemsInput, parseInput, updateItemInput } from './input-rules.js';
+import { ItemNotFoundError, ValidationError } from './errors.js';
+import {
+  createItemInput,
+  createItemOptions,
+  listItemsInput,
+  parseInput,
+  updateItemInput,
+} from './input-rules.js';
 import type { Clock, IdGenerator, ItemRepository } from './ports.js';
 import type { ItemService } from './services.js';
 
@@ -10,7 +16,6 @@ export interface ItemServiceDependencies {
   readonly ids: IdGenerator;
 }
 
-export const ITEM_NOT_FOUND = 'Item not found';
 export const MAX_IDS_PER_BATCH = 100;
 
 /** Every item operation is scoped to the caller: another user's item is as good as missing. */
@@ -19,11 +24,16 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
   const ownedBy = (caller: Caller, item: Item | null) => (item?.ownerId === caller.userId ? item : null);
 
   return {
-    async create(caller, input) {
+    async create(caller, input, idempotencyKey) {
       const { name, description } = parseInput(createItemInput, input);
+      const key = parseInput(createItemOptions, {
+        idempotencyKey: idempotencyKey ?? undefined,
+      }).idempotencyKey;
       const now = clock.now().toISOString();
       const item: Item = {
-        id: ids.newId(),
+        // Keys are per user: the id derives from the owner and the key, so the conditional put
+        // itself meets a repeat, with no extra call.
+        id: key === undefined ? ids.newId() : ids.derivedId('idempotency-key', caller.userId, key),
         ownerId: caller.userId,
         name,
         description,
@@ -31,24 +41,19 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
         updatedAt: now,
         version: 1,
       };
-      await items.create(item);
-      return item;
+      return items.create(item, { idempotent: key !== undefined });
     },
 
     async get(caller, id) {
       const item = ownedBy(caller, await items.getById(id));
-      if (!item) throw new NotFoundError(ITEM_NOT_FOUND);
+      if (!item) throw new ItemNotFoundError();
       return item;
     },
 
     async getMany(caller, idList) {
       if (idList.length > MAX_IDS_PER_BATCH) {
         throw new ValidationError([
-          {
-            path: ['ids'],
-            message: `List should have at most ${MAX_IDS_PER_BATCH} items`,
-            type: 'too_long',
-          },
+          { path: ['ids'], message: `List should have at most ${MAX_IDS_PER_BATCH} items`, type: 'too_long' },
         ]);
       }
       const found = await items.getManyById(idList);
@@ -56,8 +61,7 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
     },
 
     async list(caller, query) {
-      const page = parseInput(listItemsInput, { limit: query.limit, cursor: query.cursor });
-      return items.listByOwner(caller.userId, page);
+      return items.listByOwner(caller.userId, parseInput(listItemsInput, query));
     },
 
     cursorAfter: (item) => items.cursorAfter(item),
@@ -82,10 +86,6 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
 function assertVersion(version: number | undefined): void {
   if (version === undefined || (Number.isSafeInteger(version) && version >= 1)) return;
   throw new ValidationError([
-    {
-      path: ['expectedVersion'],
-      message: 'Input should be a positive integer',
-      type: 'greater_than_equal',
-    },
+    { path: ['expectedVersion'], message: 'Input should be a positive integer', type: 'greater_than_equal' },
   ]);
 }

@@ -41,6 +41,10 @@ export interface ItemPatch {
   readonly description?: string;
 }
 
+export interface ItemCreateOptions {
+  readonly idempotent?: boolean;
+}
+
 export interface ItemWriteGuard {
   readonly id: string;
   readonly ownerId: string;
@@ -52,7 +56,12 @@ export interface ItemRepository {
   /** Batched with every other item load of this request; null when missing. */
   getById(id: string): Promise<Item | null>;
   getManyById(ids: readonly string[]): Promise<(Item | null)[]>;
-  create(item: Item): Promise<void>;
+  /**
+   * A conditional put of a new item; the item as stored. `idempotent`: its id was derived from
+   * the client's key, so a repeat meets the first one: the same input answers the stored item,
+   * another input is a `ValidationError` at `idempotencyKey`.
+   */
+  create(item: Item, options?: ItemCreateOptions): Promise<Item>;
   /**
    * One conditional write that checks existence, owner and version itself and bumps
    * `version` and `updatedAt`. `NotFoundError` when missing or another owner's,
@@ -89,4 +98,6 @@ export interface Clock {
 
 export interface IdGenerator {
   newId(): string;
+  /** The same id for the same parts, every time (an idempotent create's item id). */
+  derivedId(...parts: string[]): string;
 }

@@ -9,7 +9,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from '../logger.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
-import { errorReportingPlugin, formatError } from './errors.js';
+import { errorReportingPlugin, formatError } from './error-boundary.js';
 import { ideLandingPage } from './ide-landing-page.js';
 import { graphqlLimits } from './limits.js';
 import { resolvers } from './resolvers/index.js';

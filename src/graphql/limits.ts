@@ -31,7 +31,8 @@ type LimitSettings = Pick<
 export function graphqlLimits(options: LimitOptions): LimitSettings {
   const armor = new ApolloArmor({
     maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
-    maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
+    // `__typename` too: armor leaves it out by default, and 500 of them are 500 aliases.
+    maxAliases: { n: GRAPHQL_LIMITS.maxAliases, allowList: [] },
     maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
     // Armor counts only literal `first:` arguments; cost-limit.ts also reads defaults and variables.
     costLimit: { enabled: false },

@@ -13,13 +13,3 @@ export function jsonResponse(
     body: JSON.stringify(body),
   };
 }
-
-/** The error body every REST error uses: FastAPI's `detail` plus the request id to quote. */
-export function errorResponse(
-  statusCode: number,
-  detail: unknown,
-  requestId: string,
-  headers: Record<string, string> = {},
-): ApiResult {
-  return jsonResponse(statusCode, { detail, request_id: requestId }, headers);
-}

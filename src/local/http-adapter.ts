@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEvent, ApiResult } from '../http/api-gateway.js';
+import { PayloadTooLargeError } from '../http/errors.js';
 
 /** API Gateway's own payload limit: the local server refuses more, as API Gateway would. */
 export const MAX_EVENT_BODY_BYTES = 10 * 1024 * 1024;
-
-export class PayloadTooLargeError extends Error {
-  override readonly name = 'PayloadTooLargeError';
-}
 
 export const LOCAL_STAGE = 'local';
 
@@ -15,8 +11,8 @@ export const LOCAL_STAGE = 'local';
  * The proxy event API Gateway would send for this request (REST API, payload v1, `ANY
  * /{proxy+}`), so the local server runs exactly the code Lambda runs.
  */
-export function toProxyEvent(req: IncomingMessage, body: Buffer): ApiEvent {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: string): ApiEvent {
+  const url = requestTarget(req.url ?? '/');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -61,7 +57,7 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer): ApiEvent {
       ),
       path: `/${LOCAL_STAGE}${path}`,
       stage: LOCAL_STAGE,
-      requestId: randomUUID(),
+      requestId,
       requestTimeEpoch: Date.now(),
       resourceId: 'local',
       resourcePath: resource,
@@ -88,11 +84,27 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_EVENT_BODY_BYTES)
-      throw new PayloadTooLargeError(`request body over ${MAX_EVENT_BODY_BYTES} bytes`);
+    if (size > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BODY_BYTES);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The path and query of a request target, whatever it holds: API Gateway routes any path it
+ * receives (`//x`, `/%ff`, `/[`), and so must this adapter, never throw on it. Only the
+ * absolute form (`http://host/path`, sent to proxies) carries a scheme and host to drop.
+ */
+function requestTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  const rest = absolute ? target.slice(absolute[0].length) : target;
+  const query = rest.indexOf('?');
+  const pathname = (query < 0 ? rest : rest.slice(0, query)).split('#')[0] || '/';
+  const search = query < 0 ? '' : rest.slice(query + 1).split('#')[0];
+  return {
+    pathname: pathname.startsWith('/') ? pathname : `/${pathname}`,
+    searchParams: new URLSearchParams(search),
+  };
 }
 
 function safeDecodePath(pathname: string): string {

@@ -2,17 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { createHandler } from '../app.js';
 import { loadSigningKey } from '../auth/signing-key.js';
+import { composeApp } from '../composition-root.js';
 import type { Config } from '../config.js';
-import { errorResponse } from '../http/responses.js';
-import { createLogger, errorFields, type Logger } from '../logger.js';
+import type { ApiResult } from '../http/api-gateway.js';
+import { newRequestId } from '../http/request.js';
+import { createLogger, type Logger } from '../logger.js';
+import { restErrorResult } from '../rest/error-boundary.js';
 import { createDocumentClient, createDynamoClient } from '../storage/dynamodb-client.js';
 import { ensureTables } from './bootstrap-tables.js';
 import { ensureDataDir } from './data-dir.js';
 import { devSigningKey } from './dev-signing-key.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.js';
-import { PayloadTooLargeError, readBody, sendProxyResult, toProxyEvent } from './http-adapter.js';
+import { readBody, sendProxyResult, toProxyEvent } from './http-adapter.js';
 
 /** Built by `npm run build:assets` (run by `npm start`, `npm run dev` and the test setup). */
 const ASSETS_DIR = fileURLToPath(new URL('../../build/assets', import.meta.url));
@@ -53,7 +55,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     // The configured key (JWT_SECRET, or the secret at JWT_SECRET_ARN) as in Lambda; else a dev key.
     const signingKey =
       config.jwtSecret || config.jwtSecretArn ? await loadSigningKey(config) : await devSigningKey(dataDir);
-    const handler = createHandler({
+    const handler = composeApp({
       config,
       logger,
       dynamo: createDocumentClient(client),
@@ -62,17 +64,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
 
     const serve = async (req: IncomingMessage, res: ServerResponse) => {
+      // API Gateway's own request id, as in AWS: the handler uses it unless the client sent one.
+      const requestId = newRequestId();
+      let result: ApiResult;
       try {
-        const event = toProxyEvent(req, await readBody(req));
-        sendProxyResult(res, await handler(event, lambdaContext()));
+        result = await handler(toProxyEvent(req, await readBody(req), requestId), lambdaContext());
       } catch (error) {
-        if (error instanceof PayloadTooLargeError) {
-          sendProxyResult(res, errorResponse(413, 'Request body too large', 'local'));
-          return;
-        }
-        logger.error('local server error', errorFields(error));
-        if (!res.headersSent) sendProxyResult(res, errorResponse(500, 'Internal server error', 'local'));
+        // What API Gateway itself would refuse (a body over its limit), or a failure of this
+        // adapter: answered in REST's error shape, with the request id.
+        result = restErrorResult(error, requestId, logger);
+        result.headers = { ...result.headers, 'x-request-id': requestId };
       }
+      if (!res.headersSent) sendProxyResult(res, result);
     };
     server = createServer((req, res) => void serve(req, res));
     await listen(server, config.port, options.host ?? '127.0.0.1');

@@ -15,9 +15,10 @@ import {
   Item,
   ItemCreateRequest,
   ItemList,
-  ItemListQuery,
+  IdempotencyKeyHeader,
   ItemPathParams,
   ItemUpdateRequest,
+  ListItemsQueryParams,
   LoginRequest,
   Profile,
   RegisterRequest,
@@ -25,13 +26,15 @@ import {
   WelcomeMessage,
 } from './schemas.js';
 
-/** The OpenAPI description of each operation; the route table pairs them with paths and handlers. */
+/** The OpenAPI description of each operation; the route table (routes.ts) pairs them with paths and handlers. */
 
 const ifMatch = z.object({
   'if-match': z.string().optional().meta({
     description: 'An ETag (`"3"`) from an earlier response: the write happens only if it is current',
   }),
 });
+
+const idempotencyKey = z.object({ 'idempotency-key': IdempotencyKeyHeader.optional() });
 
 const location: Headers = {
   Location: {
@@ -50,7 +53,7 @@ const link: Headers = {
 
 const authenticated = { security: BEARER_SECURITY } as const;
 
-export const operations = {
+export const operationDocs = {
   health: {
     operationId: 'health',
     summary: 'Health check (no database call)',
@@ -119,7 +122,7 @@ export const operations = {
     summary: "The caller's items, newest first",
     tags: ['items'],
     ...authenticated,
-    request: { query: ItemListQuery },
+    request: { query: ListItemsQueryParams },
     responses: {
       200: json('Up to `limit` items; `[]` when there are none', ItemList, link),
       ...pickErrors(401, 422, 500, 503),
@@ -130,7 +133,7 @@ export const operations = {
     summary: 'Create an item',
     tags: ['items'],
     ...authenticated,
-    request: { body: jsonBody(ItemCreateRequest) },
+    request: { headers: idempotencyKey, body: jsonBody(ItemCreateRequest) },
     responses: {
       201: json('Created', Item, { ...etagHeader, ...location }),
       ...pickErrors(401, 413, 422, 500, 503),
@@ -141,7 +144,7 @@ export const operations = {
     summary: 'Create an item (legacy: answers 200)',
     tags: ['legacy'],
     ...authenticated,
-    request: { body: jsonBody(ItemCreateRequest) },
+    request: { headers: idempotencyKey, body: jsonBody(ItemCreateRequest) },
     responses: { 200: json('Created', Item, etagHeader), ...pickErrors(401, 413, 422, 500, 503) },
   },
   getItem: {

@@ -2,6 +2,12 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
   createItemInput,
+  IDEMPOTENCY_KEY_MAX,
+  itemDescriptionRule,
+  ITEM_DESCRIPTION_MAX,
+  ITEM_NAME_MAX,
+  LIST_LIMIT_DEFAULT,
+  LIST_LIMIT_MAX,
   PASSWORD_MAX_BYTES,
   PASSWORD_MIN,
   passwordRule,
@@ -15,9 +21,12 @@ import {
 } from '../domain/input-rules.js';
 
 /**
- * Every REST request and response shape, once. Requests reuse the domain's input rules, so the
- * 422s, the services and `/openapi.json` cannot disagree; responses are strict so that a field
- * leaking out (a hash, an internal key) fails the OpenAPI response validation in the tests.
+ * Every REST request and response shape, once, for `/openapi.json`. Requests are the domain's
+ * own input rules (the services validate with them, so the 422s and the document cannot
+ * disagree), with each rule also stated in JSON Schema terms where JSON Schema can state it,
+ * so generated clients and validators refuse what the service refuses. Responses are strict,
+ * so that a field leaking out (a hash, an internal key) fails the response validation in the
+ * tests.
  */
 export const registry = new OpenAPIRegistry();
 
@@ -34,28 +43,90 @@ export const itemId = z
   .regex(/^[A-Za-z0-9_-]{1,128}$/, 'Item id should be 1–128 letters, digits, "-" or "_"')
   .meta({ description: 'The id the service gave the item', example: '3f1c2a56-7e0b-4a8d-9c51-2b7d4f0e9a13' });
 
+/** The rule of each path parameter, checked when the route is matched (a 422 at `["path", name]`). */
+export const pathParameters: Readonly<Record<string, z.ZodType>> = { id: itemId };
+
 // Requests ------------------------------------------------------------------------------------
 
-// The username rule normalizes before it checks, so its limits are stated here for readers.
+// The username rule normalizes (NFKC) before it checks; the document states the rule on the
+// name as sent, which is exact for every name already in NFKC form.
 export const RegisterRequest = named(
   'RegisterRequest',
   registerInput.extend({
     username: usernameRule.meta({
-      description: `${USERNAME_MIN}–${USERNAME_MAX} letters, digits, ".", "_" or "-" (after NFKC); unique case-insensitively`,
+      description:
+        `${USERNAME_MIN}–${USERNAME_MAX} letters, digits, ".", "_" or "-"; unique case-insensitively. ` +
+        'Checked after Unicode NFKC normalization, which JSON Schema cannot state: a compatibility ' +
+        'character (e.g. "½") that matches the pattern here may normalize into one that does not.',
       minLength: USERNAME_MIN,
       maxLength: USERNAME_MAX,
+      pattern: '^[\\p{L}\\p{N}._-]+$',
       example: 'john',
     }),
     password: passwordRule.meta({
-      description: `At least ${PASSWORD_MIN} characters and at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`,
+      description:
+        `At least ${PASSWORD_MIN} characters and at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 ` +
+        "(bcrypt's limit). JSON Schema counts characters, not bytes: `maxLength` is exact for " +
+        'ASCII, and a password of non-ASCII characters reaches the byte limit sooner.',
+      minLength: PASSWORD_MIN,
+      maxLength: PASSWORD_MAX_BYTES,
     }),
   }),
 );
-export const LoginRequest = named('LoginRequest', loginInput);
-export const ItemCreateRequest = named('ItemCreateRequest', createItemInput);
-export const ItemUpdateRequest = named('ItemUpdateRequest', updateItemInput);
-export const ItemListQuery = listItemsInput;
+export const LoginRequest = named(
+  'LoginRequest',
+  loginInput.meta({
+    description:
+      'Any name and password are accepted as input: one that was never registered simply fails ' +
+      'with 401 (accounts moved from the old service keep the names and passwords it allowed).',
+  }),
+);
+export const ItemCreateRequest = named(
+  'ItemCreateRequest',
+  createItemInput.extend({
+    name: createItemInput.shape.name.meta({
+      description: `1–${ITEM_NAME_MAX} characters, not blank`,
+      minLength: 1,
+      maxLength: ITEM_NAME_MAX,
+      pattern: '\\S',
+    }),
+    // Documented as a string: `null` is also taken (as empty), which a 3.0 reader could not parse.
+    description: itemDescriptionRule.optional().meta({
+      description: `0–${ITEM_DESCRIPTION_MAX} characters; left out (or \`null\`): empty`,
+      maxLength: ITEM_DESCRIPTION_MAX,
+    }),
+  }),
+);
+export const ItemUpdateRequest = named(
+  'ItemUpdateRequest',
+  updateItemInput.meta({
+    description: 'At least one of `name` and `description`; `null` is refused. Unknown fields are ignored.',
+    anyOf: [{ required: ['name'] }, { required: ['description'] }],
+  }),
+);
+export const ListItemsQueryParams = listItemsInput.extend({
+  limit: listItemsInput.shape.limit.meta({
+    description: `How many items: 1–${LIST_LIMIT_MAX}, default ${LIST_LIMIT_DEFAULT}`,
+  }),
+  cursor: listItemsInput.shape.cursor.meta({
+    description:
+      'Opaque: the `cursor` of a `Link: <...>; rel="next"` header from an earlier page. Only the ' +
+      'caller it was issued to can use it.',
+  }),
+});
 export const ItemPathParams = z.object({ id: itemId });
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(IDEMPOTENCY_KEY_MAX + 2)
+  .meta({
+    description:
+      `Makes a create safe to retry (IETF draft "The Idempotency-Key HTTP Header Field"): 1–${IDEMPOTENCY_KEY_MAX} ` +
+      'visible ASCII characters, bare or quoted. The same key from the same user with the same body ' +
+      'answers the first result again (same id and status, no second item) for as long as the item ' +
+      'exists; the same key with another body answers 422. Keys are per user.',
+    example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+  });
 
 // Responses -----------------------------------------------------------------------------------
 

@@ -39,16 +39,19 @@ export function pageSecurityHeaders(name: string): Readonly<Record<string, strin
 }
 
 /**
- * Gives Apollo's landing page (our IDE page) the IDE's page headers and revalidation; results
- * that are not HTML are left as they are.
+ * Apollo's landing page (our IDE page) with the IDE's page headers and revalidation; a
+ * result that is not HTML is returned as it is.
  */
-export function secureIdePage(result: ApiResult): void {
+export function secureIdePage(result: ApiResult): ApiResult {
   const contentType = Object.keys(result.headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
-  if (!contentType || !String(result.headers?.[contentType]).startsWith('text/html')) return;
-  result.headers = {
-    ...result.headers,
-    [contentType]: 'text/html; charset=utf-8',
-    'cache-control': REVALIDATE,
-    ...IDE_PAGE_HEADERS,
+  if (!contentType || !String(result.headers?.[contentType]).startsWith('text/html')) return result;
+  return {
+    ...result,
+    headers: {
+      ...result.headers,
+      [contentType]: 'text/html; charset=utf-8',
+      'cache-control': REVALIDATE,
+      ...IDE_PAGE_HEADERS,
+    },
   };
 }

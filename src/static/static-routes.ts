@@ -1,43 +1,53 @@
-import { header, type ApiEvent, type ApiResult } from '../http/api-gateway.js';
-import { scopeOf } from '../http/request-scope.js';
-import { errorResponse } from '../http/responses.js';
+import { MethodNotAllowedError, RouteNotFoundError } from '../http/errors.js';
+import { canonicalPath } from '../http/paths.js';
+import type { HttpRequest, RequestOutcome } from '../http/request.js';
+import type { Transport } from '../http/transport.js';
+import type { Logger } from '../logger.js';
+import { restErrorResult } from '../rest/error-boundary.js';
 import { assetResponse } from './asset-response.js';
 import type { AssetStore } from './asset-store.js';
 import { DOCS_PAGE, pageSecurityHeaders } from './page-security.js';
 
-export type StaticRoutes = (event: ApiEvent) => Promise<ApiResult | undefined>;
-
-const DOCS_PATH = /^\/docs\/?$/;
+const DOCS_PATH = '/docs';
 // Pages link `assets/<name>` relative to themselves; from `/docs/` or `/graphql/` (a trailing
 // slash is allowed on every route) that resolves one level deeper, so those prefixes are
 // accepted too.
 const ASSET_PATH = /^(?:\/(?:docs|graphql))?\/assets\/([^/]+)$/;
 const ALLOWED_METHODS = 'GET, HEAD';
 
-/** `GET /docs` and `GET /assets/<name>`; undefined for every other path. */
-export function createStaticRoutes(assets: AssetStore): StaticRoutes {
-  return async (event) => {
-    const scope = scopeOf(event);
-    const assetName = ASSET_PATH.exec(scope.path)?.[1];
-    const isDocs = DOCS_PATH.test(scope.path);
-    if (assetName === undefined && !isDocs) return undefined;
+/** Whether `GET /docs` or `GET /assets/<name>` (in any spelling) is asked for. */
+export function isStaticPath(path: string): boolean {
+  const canonical = canonicalPath(path);
+  return canonical === DOCS_PATH || ASSET_PATH.test(canonical);
+}
 
-    scope.route = isDocs ? '/docs' : '/assets/{name}';
-    if (scope.method !== 'GET' && scope.method !== 'HEAD') {
-      return errorResponse(405, `Method ${scope.method} not allowed on ${scope.route}`, scope.requestId, {
-        allow: ALLOWED_METHODS,
-      });
-    }
-    const asset = await assets.get(isDocs ? DOCS_PAGE : (assetName as string));
-    if (!asset) return errorResponse(404, 'No such asset', scope.requestId);
-    return assetResponse(
-      asset,
-      {
-        method: scope.method,
-        acceptEncoding: header(event, 'accept-encoding'),
-        ifNoneMatch: header(event, 'if-none-match'),
-      },
-      asset.contentType.startsWith('text/html') ? pageSecurityHeaders(asset.name) : {},
-    );
+/** The docs page and the prebuilt assets; errors answer in REST's shape. */
+export function createStaticTransport(deps: { assets: AssetStore; logger: Logger }): Transport {
+  return {
+    serve: (request, outcome) => serveStatic(deps.assets, request, outcome),
+    fail: (error, request) => restErrorResult(error, request.requestId, deps.logger),
   };
+}
+
+async function serveStatic(assets: AssetStore, request: HttpRequest, outcome: RequestOutcome) {
+  const canonical = canonicalPath(request.path);
+  const isDocs = canonical === DOCS_PATH;
+  outcome.route = isDocs ? DOCS_PATH : '/assets/{name}';
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    throw new MethodNotAllowedError(
+      `Method ${request.method} not allowed on ${outcome.route}`,
+      ALLOWED_METHODS,
+    );
+  }
+  const asset = await assets.get(isDocs ? DOCS_PAGE : (ASSET_PATH.exec(canonical)?.[1] ?? ''));
+  if (!asset) throw new RouteNotFoundError('No such asset');
+  return assetResponse(
+    asset,
+    {
+      method: request.method,
+      acceptEncoding: request.header('accept-encoding'),
+      ifNoneMatch: request.header('if-none-match'),
+    },
+    asset.contentType.startsWith('text/html') ? pageSecurityHeaders(asset.name) : {},
+  );
 }

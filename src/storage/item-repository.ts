@@ -1,23 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type DataLoader from 'dataloader';
 import type { Item, Page } from '../domain/entities.js';
-import { NotFoundError, PreconditionFailedError } from '../domain/errors.js';
-import { ITEM_NOT_FOUND } from '../domain/item-service.js';
-import type { ItemPatch, ItemRepository, ItemWriteGuard } from '../domain/ports.js';
-import type { PageCursors } from './page-cursor.js';
+import { ItemNotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors.js';
+import type { ItemCreateOptions, ItemPatch, ItemRepository, ItemWriteGuard } from '../domain/ports.js';
+import { legacyCreatedAt } from './legacy.js';
 import { itemOrNull, type InvalidRowReporter } from './loaders.js';
+import type { PageCursors } from './page-cursor.js';
+import { requestDigest } from './request-digest.js';
 import { isStorableId, readItemRow, toItemRecord, type Row } from './records.js';
 import { isConditionFailure, storageCall } from './storage-errors.js';
 import { OWNER_ID_INDEX } from './tables.js';
 
 export const VERSION_MISMATCH = 'Item was modified by someone else (version mismatch)';
+export const IDEMPOTENCY_KEY_REUSED = 'This Idempotency-Key was already used with a different request';
+
+/** How long a deleted item's tombstone is kept (DynamoDB TTL): see `ItemTombstoneRecord`. */
+export const TOMBSTONE_DAYS = 90;
 
 export interface ItemRepositoryOptions {
   readonly client: DynamoDBDocumentClient;
@@ -26,11 +32,16 @@ export interface ItemRepositoryOptions {
   readonly loader: DataLoader<string, Item | null>;
   readonly cursors: PageCursors;
   readonly onInvalidRow?: InvalidRowReporter;
+  readonly now?: () => Date;
 }
 
 /**
  * Items in the items table. Every write is one call whose condition expression checks
- * existence, owner and (when asked) version itself: no read-then-write, no race.
+ * existence, owner and (when asked) version itself: no read-then-write, no race. Each write
+ * also stores a token of its own; when the SDK retries a write whose answer was lost, the
+ * retry fails its condition against its own first attempt, recognises its token in the item
+ * the failure returns (or, on servers that return none, in one read on that failure path
+ * only) and answers as the first attempt would have.
  */
 export class DynamoItemRepository implements ItemRepository {
   private readonly client: DynamoDBDocumentClient;
@@ -38,6 +49,9 @@ export class DynamoItemRepository implements ItemRepository {
   private readonly loader: DataLoader<string, Item | null>;
   private readonly cursors: PageCursors;
   private readonly onInvalidRow: InvalidRowReporter;
+  private readonly now: () => Date;
+  /** Listings of this request, by owner and page: `User.items` asked twice is one Query. */
+  private readonly pages = new Map<string, Promise<Page<Item>>>();
 
   constructor(options: ItemRepositoryOptions) {
     this.client = options.client;
@@ -45,6 +59,7 @@ export class DynamoItemRepository implements ItemRepository {
     this.loader = options.loader;
     this.cursors = options.cursors;
     this.onInvalidRow = options.onInvalidRow ?? (() => undefined);
+    this.now = options.now ?? (() => new Date());
   }
 
   getById(id: string): Promise<Item | null> {
@@ -59,25 +74,55 @@ export class DynamoItemRepository implements ItemRepository {
     });
   }
 
-  async create(item: Item): Promise<void> {
-    await storageCall(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItemRecord(item),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      ),
-    );
-    this.loader.clear(item.id).prime(item.id, item);
+  async create(item: Item, options: ItemCreateOptions = {}): Promise<Item> {
+    const token = randomUUID();
+    const digest = options.idempotent ? requestDigest(item) : undefined;
+    try {
+      await storageCall(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItemRecord(item, { write_token: token, ...(digest ? { request_digest: digest } : {}) }),
+            // A deleted item's tombstone may be written over: an idempotency key is remembered
+            // only as long as its item exists.
+            ConditionExpression: 'attribute_not_exists(id) OR attribute_exists(deleted_at)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      this.written(item);
+      return item;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.currentRow(error, item.id);
+      if (!current) throw error;
+      const existing = readItemRow(current);
+      if (existing.kind !== 'item' || existing.item.ownerId !== item.ownerId) throw error;
+      // Our own first attempt (its answer was lost), or the repeat of an idempotent create.
+      if (current.write_token === token || (digest !== undefined && current.request_digest === digest)) {
+        this.written(existing.item);
+        return existing.item;
+      }
+      if (digest !== undefined) {
+        throw new ValidationError([
+          { path: ['idempotencyKey'], message: IDEMPOTENCY_KEY_REUSED, type: 'value_error' },
+        ]);
+      }
+      throw error;
+    }
   }
 
   async update(guard: ItemWriteGuard, patch: ItemPatch, updatedAt: string): Promise<Item> {
-    if (!isStorableId(guard.id)) throw new NotFoundError(ITEM_NOT_FOUND);
-    // A row the old service wrote has no version and reads as version 1 (see toItem): it becomes 2.
-    const sets = ['updated_at = :updated_at', '#version = if_not_exists(#version, :one) + :one'];
+    if (!isStorableId(guard.id)) throw new ItemNotFoundError();
+    const token = randomUUID();
+    // A row the old service wrote has no version and reads as version 1 (see records.ts): it becomes 2.
+    const sets = [
+      'updated_at = :updated_at',
+      '#version = if_not_exists(#version, :one) + :one',
+      'write_token = :token',
+    ];
     const names: Record<string, string> = { '#version': 'version' };
-    const values: Record<string, unknown> = { ':updated_at': updatedAt, ':one': 1 };
+    const values: Record<string, unknown> = { ':updated_at': updatedAt, ':one': 1, ':token': token };
     if (patch.name !== undefined) {
       sets.push('#name = :name');
       names['#name'] = 'name';
@@ -87,7 +132,10 @@ export class DynamoItemRepository implements ItemRepository {
       sets.push('description = :description');
       values[':description'] = patch.description;
     }
-    const condition = this.guardCondition(guard, names, values);
+    // A row the old service wrote gets the date it reads with, and so joins the owner's listing.
+    sets.push('created_at = if_not_exists(created_at, :legacy_created_at)');
+    values[':legacy_created_at'] = legacyCreatedAt(guard.id);
+    const condition = `${this.guardCondition(guard, names, values)} AND ${NOT_THIS_WRITE}`;
     try {
       const output = await storageCall(() =>
         this.client.send(
@@ -99,43 +147,96 @@ export class DynamoItemRepository implements ItemRepository {
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
       const read = readItemRow(output.Attributes as Row);
       if (read.kind !== 'item') throw new Error(`updated item ${guard.id} reads as ${read.kind}`);
-      const { item } = read;
-      this.loader.clear(item.id).prime(item.id, item);
-      return item;
+      this.written(read.item);
+      return read.item;
     } catch (error) {
-      throw await this.explainFailedCondition(error, guard);
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.currentRow(error, guard.id);
+      const read = current ? readItemRow(current) : undefined;
+      if (current && read?.kind === 'item' && read.item.ownerId === guard.ownerId) {
+        if (current.write_token === token) {
+          this.written(read.item);
+          return read.item;
+        }
+        if (guard.expectedVersion !== undefined) throw new PreconditionFailedError(VERSION_MISMATCH);
+      }
+      throw new ItemNotFoundError();
     }
   }
 
+  /**
+   * Leaves a tombstone (see `ItemTombstoneRecord`): one write, which removes the item from the
+   * owner's listing and everything of it but its id.
+   */
   async delete(guard: ItemWriteGuard): Promise<void> {
-    if (!isStorableId(guard.id)) throw new NotFoundError(ITEM_NOT_FOUND);
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
+    if (!isStorableId(guard.id)) throw new ItemNotFoundError();
+    const token = randomUUID();
+    const now = this.now();
+    const names: Record<string, string> = { '#name': 'name', '#version': 'version' };
+    const values: Record<string, unknown> = {
+      ':deleted_at': now.toISOString(),
+      ':expires_at': Math.floor(now.getTime() / 1000) + TOMBSTONE_DAYS * 86_400,
+      ':token': token,
+    };
     const condition = this.guardCondition(guard, names, values);
     try {
       await storageCall(() =>
         this.client.send(
-          new DeleteCommand({
+          new UpdateCommand({
             TableName: this.tableName,
             Key: { id: guard.id },
+            UpdateExpression:
+              'SET deleted_at = :deleted_at, expires_at = :expires_at, write_token = :token ' +
+              'REMOVE owner_id, #name, description, created_at, updated_at, #version, request_digest, legacy_digest',
             ConditionExpression: condition,
-            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+            ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      this.loader.clear(guard.id).prime(guard.id, null);
     } catch (error) {
-      throw await this.explainFailedCondition(error, guard);
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.currentRow(error, guard.id);
+      const read = current ? readItemRow(current) : undefined;
+      if (current && read?.kind === 'deleted' && current.write_token === token) {
+        // Our own first attempt landed; its answer was lost.
+      } else if (
+        read?.kind === 'item' &&
+        read.item.ownerId === guard.ownerId &&
+        guard.expectedVersion !== undefined
+      ) {
+        throw new PreconditionFailedError(VERSION_MISMATCH);
+      } else {
+        throw new ItemNotFoundError();
+      }
     }
+    this.pages.clear();
+    this.loader.clear(guard.id).prime(guard.id, null);
   }
 
-  async listByOwner(
+  listByOwner(ownerId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Item>> {
+    const key = `${ownerId}\n${page.limit}\n${page.cursor ?? ''}`;
+    let listed = this.pages.get(key);
+    if (!listed) {
+      listed = this.queryPage(ownerId, page);
+      this.pages.set(key, listed);
+      listed.catch(() => this.pages.delete(key));
+    }
+    return listed;
+  }
+
+  cursorAfter(item: Item): string {
+    return this.cursors.seal(item.ownerId, { id: item.id, createdAt: item.createdAt });
+  }
+
+  private async queryPage(
     ownerId: string,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<Page<Item>> {
@@ -169,8 +270,10 @@ export class DynamoItemRepository implements ItemRepository {
     return { items, nextCursor };
   }
 
-  cursorAfter(item: Item): string {
-    return this.cursors.seal(item.ownerId, { id: item.id, createdAt: item.createdAt });
+  /** After a write: this request's reads see it, and its listings are asked again. */
+  private written(item: Item): void {
+    this.pages.clear();
+    this.loader.clear(item.id).prime(item.id, item);
   }
 
   private guardCondition(
@@ -179,7 +282,8 @@ export class DynamoItemRepository implements ItemRepository {
     values: Record<string, unknown>,
   ): string {
     values[':owner'] = guard.ownerId;
-    const checks = ['attribute_exists(id)', 'owner_id = :owner'];
+    // A tombstone has no owner: a deleted item is as missing as one that never was.
+    const checks = ['owner_id = :owner'];
     if (guard.expectedVersion !== undefined) {
       names['#version'] = 'version';
       values[':expected'] = guard.expectedVersion;
@@ -194,21 +298,21 @@ export class DynamoItemRepository implements ItemRepository {
   }
 
   /**
-   * A failed condition means missing, someone else's, or a stale version. Only the last is
-   * worth telling apart, and only then is the item read (one extra call, on the failure path).
+   * The item a failed condition met: the one DynamoDB returned with the failure, or, from a
+   * server that returns none (dynalite), one consistent read on this failure path only.
    */
-  private async explainFailedCondition(error: unknown, guard: ItemWriteGuard): Promise<unknown> {
-    if (!isConditionFailure(error)) return error;
-    if (guard.expectedVersion === undefined) return new NotFoundError(ITEM_NOT_FOUND);
+  private async currentRow(
+    error: Error & { Item?: Record<string, unknown> },
+    id: string,
+  ): Promise<Row | null> {
+    this.loader.clear(id);
+    if (error.Item) return unmarshall(error.Item as Parameters<typeof unmarshall>[0]);
     const output = await storageCall(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { id: guard.id }, ConsistentRead: true }),
-      ),
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true })),
     );
-    const current = output.Item;
-    this.loader.clear(guard.id);
-    return current && current.owner_id === guard.ownerId
-      ? new PreconditionFailedError(VERSION_MISMATCH)
-      : new NotFoundError(ITEM_NOT_FOUND);
+    return output.Item ?? null;
   }
 }
+
+/** A write that already happened (its token is in the item) must not happen twice. */
+const NOT_THIS_WRITE = '(attribute_not_exists(write_token) OR write_token <> :token)';

@@ -3,10 +3,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Caller } from '../../src/domain/entities.js';
 import type { ApiEvent } from '../../src/http/api-gateway.js';
-import { beginRequest } from '../../src/http/request-scope.js';
+import { readRequest } from '../../src/http/request.js';
 import { ensureTables } from '../../src/local/bootstrap-tables.js';
 import { createLogger } from '../../src/logger.js';
-import { createRequestContextFactory, type RequestContext } from '../../src/request-context.js';
+import { createRequestContextFactory } from '../../src/composition-root.js';
+import type { RequestContext } from '../../src/request-context.js';
 import {
   createDocumentClient,
   createDynamoClient,
@@ -74,7 +75,7 @@ export async function startDataLayer(backend: DynamoBackend): Promise<DataLayer>
       dynamo: doc,
       signingKey: TEST_SIGNING_KEY,
     });
-    const request = (token?: string) => factory(requestEvent(token));
+    const request = (token?: string) => factory(readRequest(requestEvent(token)), {});
     return { client, doc, request };
   };
   const inspectClient = createDynamoClient({ region: 'us-east-1', endpoint: server.endpoint });
@@ -122,7 +123,6 @@ function requestEvent(token?: string): ApiEvent {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
     pathParameters: { proxy: 'graphql' },
   } as unknown as ApiEvent;
-  beginRequest(event);
   return event;
 }
 

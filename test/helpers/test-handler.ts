@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
-import { createHandler } from '../../src/app.js';
+import { composeApp } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
 import type { ApiHandler } from '../../src/http/api-gateway.js';
 import { ensureTables } from '../../src/local/bootstrap-tables.js';
@@ -33,7 +33,7 @@ export async function createTestHandler(env: Record<string, string> = {}): Promi
   const logger = createLogger(config.logLevel, (line) =>
     logs.push(JSON.parse(line) as Record<string, unknown>),
   );
-  const handler = createHandler({
+  const handler = composeApp({
     config,
     logger,
     dynamo: createDocumentClient(client),

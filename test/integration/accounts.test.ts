@@ -12,6 +12,7 @@ import { JwtTokens } from '../../src/auth/tokens.js';
 import { BcryptPasswordHasher } from '../../src/auth/password-hasher.js';
 import { createLoaders } from '../../src/storage/loaders.js';
 import { DynamoItemRepository } from '../../src/storage/item-repository.js';
+import { idGenerator } from '../../src/storage/id-generator.js';
 import { PageCursors } from '../../src/storage/page-cursor.js';
 import { DEFAULT_REGISTRATION_LEASE_MS, DynamoUserRepository } from '../../src/storage/user-repository.js';
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
@@ -248,7 +249,7 @@ describe.each(dynamoBackends)('Accounts on $name', (backend) => {
           ttlMinutes: 5,
         }),
         clock: { now: () => new Date(now()) },
-        ids: { newId: () => crypto.randomUUID() },
+        ids: idGenerator,
       });
     };
 

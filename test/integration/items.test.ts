@@ -57,7 +57,7 @@ describe.each(dynamoBackends)('Items on $name', (backend) => {
       [{ name: '' }, ['name'], 'string_too_short'],
       [{ name: '   ' }, ['name'], 'value_error'],
       [{ name: 'n'.repeat(201) }, ['name'], 'string_too_long'],
-      [{ name: 'ok', description: null }, ['description'], 'string_type'],
+      [{ name: 'ok', description: 5 }, ['description'], 'string_type'],
       [{ name: 'ok', description: 'd'.repeat(2001) }, ['description'], 'string_too_long'],
     ])('refuses %j with an issue at %j of type %s', async (input, path, type) => {
       const error = await rejection(
@@ -65,6 +65,11 @@ describe.each(dynamoBackends)('Items on $name', (backend) => {
         ValidationError,
       );
       expect(error.issues).toEqual([{ path, message: expect.any(String), type }]);
+    });
+
+    it('reads a null description as an empty one, as the schema documents', async () => {
+      const item = await alice.items().create(alice.caller, { name: 'no description', description: null });
+      expect(item.description).toBe('');
     });
 
     it('accepts the longest name and description', async () => {

@@ -66,8 +66,9 @@ describe.each(dynamoBackends)('Storage on $name', (backend) => {
       expect(db.recorder.operations()).toEqual(['UpdateItem']);
 
       db.recorder.reset();
+      // A delete leaves a tombstone (see ItemTombstoneRecord): still one write.
       await owner.items().delete(owner.caller, item.id, 2);
-      expect(db.recorder.operations()).toEqual(['DeleteItem']);
+      expect(db.recorder.operations()).toEqual(['UpdateItem']);
     });
 
     it('lists one page with one Query', async () => {

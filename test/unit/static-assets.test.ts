@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiResult } from '../../src/http/api-gateway.js';
-import { beginRequest } from '../../src/http/request-scope.js';
+import type { ApiEvent, ApiResult } from '../../src/http/api-gateway.js';
+import { readRequest } from '../../src/http/request.js';
+import { createLogger } from '../../src/logger.js';
 import { createAssetStore, IMMUTABLE, REVALIDATE } from '../../src/static/asset-store.js';
 import { hashedName } from '../../src/static/content-hash.js';
 import { DOCS_PAGE, IDE_PAGE } from '../../src/static/page-security.js';
-import { createStaticRoutes, type StaticRoutes } from '../../src/static/static-routes.js';
+import { createStaticTransport, isStaticPath } from '../../src/static/static-routes.js';
 import { apiGatewayEvent } from '../helpers/api-gateway-events.js';
 
 const SCRIPT = Buffer.from(`console.log(${JSON.stringify('served from disk '.repeat(200))});\n`);
@@ -18,6 +19,25 @@ const IMAGE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff,
 const IMAGE_NAME = hashedName('logo.png', IMAGE);
 const STYLE = Buffer.from('body { margin: 0 }\n');
 const DOCS_HTML = '<!doctype html><title>docs</title><script defer src="assets/x.js"></script>';
+
+/** The static transport as the app routes to it: undefined for a path that is not a static one. */
+type StaticRoutes = (event: ApiEvent) => Promise<ApiResult | undefined>;
+
+function staticRoutes(assetsDir: string): StaticRoutes {
+  const transport = createStaticTransport({
+    assets: createAssetStore(assetsDir),
+    logger: createLogger('silent'),
+  });
+  return async (event) => {
+    const request = readRequest(event);
+    if (!isStaticPath(request.path)) return undefined;
+    try {
+      return await transport.serve(request, {});
+    } catch (error) {
+      return transport.fail(error, request, {});
+    }
+  };
+}
 
 interface Fixture {
   readonly root: string;
@@ -41,7 +61,7 @@ async function createFixture(): Promise<Fixture> {
   await writeFile(join(assetsDir, IDE_PAGE), '<!doctype html><title>ide</title>');
   await writeFile(join(assetsDir, 'data.bin'), Buffer.from([1, 2, 3]));
   await writeFile(join(assetsDir, '.inputs-fingerprint'), 'build bookkeeping');
-  return { root, assetsDir, serve: createStaticRoutes(createAssetStore(assetsDir)) };
+  return { root, assetsDir, serve: staticRoutes(assetsDir) };
 }
 
 function request(
@@ -50,9 +70,7 @@ function request(
   headers: Record<string, string> = {},
   method = 'GET',
 ): Promise<ApiResult | undefined> {
-  const event = apiGatewayEvent({ method, path, headers });
-  beginRequest(event);
-  return fixture.serve(event);
+  return fixture.serve(apiGatewayEvent({ method, path, headers }));
 }
 
 async function answer(...args: Parameters<typeof request>): Promise<ApiResult> {
@@ -80,13 +98,24 @@ describe('Static assets', () => {
     it('leaves every other path to the next route', async () => {
       // Act
       const results = await Promise.all(
-        ['/health', '/graphql', '/item/assets', '/assets', '/docs/extra', '/api/docs'].map((path) =>
+        ['/health', '/graphql', '/item/assets', '/assets', '/docs/extra', '/api/item'].map((path) =>
           request(fixture, path),
         ),
       );
 
       // Assess
       expect(results).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    });
+
+    it('serves the docs and the assets under the legacy /api prefix too, as every route', async () => {
+      // Act
+      const docs = await answer(fixture, '/api/docs');
+      const asset = await answer(fixture, `/api/docs/assets/${SCRIPT_NAME}`);
+
+      // Assess
+      expect(docs.statusCode).toBe(200);
+      expect(docs.body).toBe(DOCS_HTML);
+      expect(bodyBytes(asset)).toEqual(SCRIPT);
     });
 
     it('serves assets linked from a page reached with a trailing slash', async () => {
@@ -348,18 +377,18 @@ describe('Static assets', () => {
     it('names a missing build, and finds one made after start-up', async () => {
       // Prepare
       const late = join(fixture.root, 'late');
-      const serve = createStaticRoutes(createAssetStore(late));
-      const event = () => {
-        const e = apiGatewayEvent({ path: `/assets/${IMAGE_NAME}` });
-        beginRequest(e);
-        return e;
-      };
-      await expect(serve(event())).rejects.toThrow(/static assets not found in .*late.*npm run build:assets/);
+      const transport = createStaticTransport({
+        assets: createAssetStore(late),
+        logger: createLogger('silent'),
+      });
+      const serve = (request = readRequest(apiGatewayEvent({ path: `/assets/${IMAGE_NAME}` }))) =>
+        transport.serve(request, {});
+      await expect(serve()).rejects.toThrow(/static assets not found in .*late.*npm run build:assets/);
       await mkdir(late);
       await writeFile(join(late, IMAGE_NAME), IMAGE);
 
       // Act
-      const result = await serve(event());
+      const result = await serve();
 
       // Assess
       expect(result?.statusCode).toBe(200);

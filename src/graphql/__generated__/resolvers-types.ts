@@ -36,7 +36,7 @@ export type AuthPayload = {
 
 /** A new item. */
 export type CreateItemInput = {
-  /** 0 to 2000 characters. Default: empty. */
+  /** 0 to 2000 characters. Left out or `null`: empty. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** 1 to 200 characters, not blank. */
   name: Scalars['String']['input'];
@@ -50,13 +50,13 @@ export type Health = {
 };
 
 /** Something a user keeps: a name and a description, versioned for safe concurrent edits. */
-export type Item = {
+export type Item = Node & {
   __typename?: 'Item';
   /** When the item was created; listings are newest first by it. */
   createdAt: Scalars['DateTime']['output'];
   /** 0 to 2000 characters; empty when none was given. */
   description: Scalars['String']['output'];
-  /** Server-assigned, stable and opaque. */
+  /** Server-assigned, stable, opaque and unique among every object of the API (see `Query.node`). */
   id: Scalars['ID']['output'];
   /** 1 to 200 characters, never blank. */
   name: Scalars['String']['output'];
@@ -93,15 +93,27 @@ export type ItemEdge = {
 export type LoginInput = {
   /** The account's password. */
   password: Scalars['String']['input'];
-  /** The username as registered; its case does not matter. */
+  /**
+   * The username as registered; its case does not matter (except for accounts moved from the old
+   * service whose names differed only in case: those sign in with their exact old spelling).
+   */
   username: Scalars['String']['input'];
 };
 
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Creates an item owned by the caller, at version 1. Requires a bearer token; a broken input
    * rule fails with `BAD_USER_INPUT`, listing every broken rule in `extensions.issues`.
+   *
+   * With an `idempotencyKey`, a retry is safe: the same key from the same user with the same
+   * input answers the item the first call created (as it is now) and creates no second one, for
+   * as long as that item exists; the same key with another input fails with `BAD_USER_INPUT`.
+   * Keys are per user.
    */
   createItem: Item;
   /**
@@ -131,42 +143,83 @@ export type Mutation = {
 };
 
 
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type MutationCreateItemArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateItemInput;
 };
 
 
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type MutationDeleteItemArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type MutationLoginArgs = {
   input: LoginInput;
 };
 
 
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type MutationRegisterArgs = {
   input: RegisterInput;
 };
 
 
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type MutationUpdateItemArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
   input: UpdateItemInput;
 };
 
-/** Where a page ends (Relay `PageInfo`). */
+/**
+ * An object with an id unique across the whole API, which `Query.node` refetches (Relay's
+ * Global Object Identification).
+ */
+export type Node = {
+  /** Server-assigned, stable, opaque and unique among every object of the API. */
+  id: Scalars['ID']['output'];
+};
+
+/** Where a page starts and ends (Relay `PageInfo`). */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last edge, to pass as `after` for the next page; null on an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
   /** True when more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
+  /**
+   * Always false: pages are read forwards (`first`/`after`), and telling whether items precede
+   * `after` would cost another read (the Relay specification allows false then).
+   */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first edge; null on an empty page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * The entry points for reading: the service's health, the caller's account and items, and any of
+ * them by global id (`node`).
+ */
 export type Query = {
   __typename?: 'Query';
   /** Liveness of the service: answers without touching the database, like `GET /health`. */
@@ -192,22 +245,49 @@ export type Query = {
    * error's code is `UNAUTHENTICATED`.
    */
   me: User;
+  /**
+   * Refetches any object the caller may see by its id (Relay's Global Object Identification): one
+   * of the caller's items, or the caller's own account. `null` for anything else, without an error.
+   * Requires a bearer token.
+   */
+  node?: Maybe<Node>;
 };
 
 
+/**
+ * The entry points for reading: the service's health, the caller's account and items, and any of
+ * them by global id (`node`).
+ */
 export type QueryItemArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for reading: the service's health, the caller's account and items, and any of
+ * them by global id (`node`).
+ */
 export type QueryItemsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * The entry points for reading: the service's health, the caller's account and items, and any of
+ * them by global id (`node`).
+ */
 export type QueryItemsByIdsArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+/**
+ * The entry points for reading: the service's health, the caller's account and items, and any of
+ * them by global id (`node`).
+ */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** What a new account needs. */
@@ -236,11 +316,11 @@ export type UpdateItemInput = {
 };
 
 /** An account. Only its owner ever sees its items. */
-export type User = {
+export type User = Node & {
   __typename?: 'User';
   /** When the account was registered. */
   createdAt: Scalars['DateTime']['output'];
-  /** Server-assigned, stable and opaque. */
+  /** Server-assigned, stable, opaque and unique among every object of the API (see `Query.node`). */
   id: Scalars['ID']['output'];
   /**
    * This user's items, newest first, as a Relay-style connection. Visible only to the user
@@ -329,6 +409,13 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node:
+    | ( ItemModel )
+    | ( UserModel )
+  ;
+};
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
@@ -344,6 +431,7 @@ export type ResolversTypes = {
   ItemEdge: ResolverTypeWrapper<Omit<ItemEdge, 'node'> & { node: ResolversTypes['Item'] }>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
@@ -366,6 +454,7 @@ export type ResolversParentTypes = {
   ItemEdge: Omit<ItemEdge, 'node'> & { node: ResolversParentTypes['Item'] };
   LoginInput: LoginInput;
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
@@ -397,6 +486,7 @@ export type ItemResolvers<ContextType = GraphQLContext, ParentType extends Resol
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ItemConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ItemConnection'] = ResolversParentTypes['ItemConnection']> = {
@@ -417,9 +507,15 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateItem?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationUpdateItemArgs, 'id' | 'input'>>;
 };
 
+export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'Item' | 'User', ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -428,6 +524,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   items?: Resolver<ResolversTypes['ItemConnection'], ParentType, ContextType, RequireFields<QueryItemsArgs, 'first'>>;
   itemsByIds?: Resolver<Array<Maybe<ResolversTypes['Item']>>, ParentType, ContextType, RequireFields<QueryItemsByIdsArgs, 'ids'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -435,6 +532,7 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Maybe<ResolversTypes['ItemConnection']>, ParentType, ContextType, RequireFields<UserItemsArgs, 'first'>>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
@@ -445,6 +543,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ItemConnection?: ItemConnectionResolvers<ContextType>;
   ItemEdge?: ItemEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

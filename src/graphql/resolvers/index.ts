@@ -4,6 +4,7 @@ import { AuthPayload } from './auth-payload.js';
 import { Item } from './item.js';
 import { ItemConnection } from './item-connection.js';
 import { Mutation } from './mutation.js';
+import { Node } from './node.js';
 import { Query } from './query.js';
 import { User } from './user.js';
 
@@ -11,6 +12,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   Query,
   Mutation,
+  Node,
   AuthPayload,
   Item,
   ItemConnection,

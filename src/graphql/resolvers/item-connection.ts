@@ -19,7 +19,13 @@ export const ItemConnection: ItemConnectionResolvers = {
   edges: ({ items }, _args, { services }) =>
     items.map((node) => ({ cursor: services.items.cursorAfter(node), node })),
   pageInfo: ({ items, nextCursor }, _args, { services }) => {
-    const last = items.at(-1);
-    return { hasNextPage: nextCursor !== null, endCursor: last ? services.items.cursorAfter(last) : null };
+    const [first, last] = [items.at(0), items.at(-1)];
+    return {
+      hasNextPage: nextCursor !== null,
+      // Forward pagination only: the Relay specification lets this be false.
+      hasPreviousPage: false,
+      startCursor: first ? services.items.cursorAfter(first) : null,
+      endCursor: last ? services.items.cursorAfter(last) : null,
+    };
   },
 };

@@ -1,30 +1,26 @@
 import type { AccessToken, User } from '../../domain/entities.js';
-import { parseBody } from '../../http/body.js';
 import { jsonResponse } from '../../http/responses.js';
-import type { RestRequest } from '../rest-request.js';
-import { LoginRequest, RegisterRequest } from '../schemas.js';
-import { bodyValue, parseInput } from '../validation.js';
+import { bodyOf } from '../request-input.js';
+import type { RestCall } from '../routes.js';
 
-export async function register({ event, context }: RestRequest) {
-  const input = parseInput(RegisterRequest, bodyValue(parseBody(event, ['json'])), 'body');
-  const { token } = await context.services.accounts.register(input);
+export async function register({ request, context }: RestCall) {
+  const { token } = await context.services.accounts.register(bodyOf(request));
   return jsonResponse(201, tokenBody(token));
 }
 
 /** JSON, or the OAuth2 password form that FastAPI's `OAuth2PasswordRequestForm` clients send. */
-export async function login({ event, context }: RestRequest) {
-  const input = parseInput(LoginRequest, bodyValue(parseBody(event, ['json', 'form'])), 'body');
-  const { token } = await context.services.accounts.login(input);
+export async function login({ request, context }: RestCall) {
+  const { token } = await context.services.accounts.login(bodyOf(request, ['json', 'form']));
   return jsonResponse(200, tokenBody(token));
 }
 
-export async function me({ context }: RestRequest) {
+export async function me({ context }: RestCall) {
   const user = await context.services.accounts.me(context.caller());
   return jsonResponse(200, profileBody(user));
 }
 
 /** The legacy profile endpoint's greeting. */
-export async function welcome({ context }: RestRequest) {
+export async function welcome({ context }: RestCall) {
   const user = await context.services.accounts.me(context.caller());
   return jsonResponse(200, { message: `Welcome ${user.username}!` });
 }

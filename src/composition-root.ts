@@ -1,0 +1,115 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createApp } from './app.js';
+import { BcryptPasswordHasher } from './auth/password-hasher.js';
+import { bearerToken, JwtTokens } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { createServices } from './domain/create-services.js';
+import type { Caller } from './domain/entities.js';
+import type { ApiHandler } from './http/api-gateway.js';
+import { createGraphQLTransport } from './graphql/transport.js';
+import type { Logger } from './logger.js';
+import type { RequestContextFactory } from './request-context.js';
+import { createRestTransport } from './rest/transport.js';
+import { createAssetStore, readPage } from './static/asset-store.js';
+import { IDE_PAGE } from './static/page-security.js';
+import { createStaticTransport } from './static/static-routes.js';
+import { DynamoItemRepository } from './storage/item-repository.js';
+import { idGenerator } from './storage/id-generator.js';
+import { createLoaders } from './storage/loaders.js';
+import { PageCursors } from './storage/page-cursor.js';
+import { DynamoUserRepository } from './storage/user-repository.js';
+
+/**
+ * The composition root: the one place that wires the layers together. `lambda.ts` and
+ * `local/server.ts` build the clients and the configuration, then call `composeApp`.
+ */
+export interface AppDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The one DynamoDB client of this process; repositories are built on it. */
+  readonly dynamo: DynamoDBDocumentClient;
+  /** The HS256 key that signs and verifies access tokens. */
+  readonly signingKey: string;
+  /** The prebuilt browser assets (GraphQL IDE, REST docs), see scripts/build-assets.ts. */
+  readonly assetsDir: string;
+}
+
+/** The one handler that serves every request, in Lambda and on the local server alike. */
+export function composeApp(deps: AppDependencies): ApiHandler {
+  const { config, logger } = deps;
+  const contexts = createRequestContextFactory(deps);
+  const assets = createAssetStore(deps.assetsDir);
+  return createApp({
+    allowedOrigins: config.allowedOrigins,
+    logger,
+    transports: {
+      static: createStaticTransport({ assets, logger }),
+      rest: createRestTransport({ contexts, logger }),
+      graphql: createGraphQLTransport({
+        contexts,
+        logger,
+        introspection: config.graphqlIntrospection,
+        idePage: () => readPage(assets, IDE_PAGE),
+      }),
+    },
+  });
+}
+
+export type ContextDependencies = Pick<AppDependencies, 'logger' | 'dynamo' | 'signingKey'> & {
+  readonly config: Pick<
+    Config,
+    'usersTable' | 'itemsTable' | 'bcryptCost' | 'jwtIssuer' | 'jwtAudience' | 'tokenTtlMinutes'
+  >;
+};
+
+/** Per request: fresh loaders, repositories and services over the process's clients and keys. */
+export function createRequestContextFactory(deps: ContextDependencies): RequestContextFactory {
+  const { config, dynamo: client, logger } = deps;
+  // Built once: bcrypt's decoy hash, the token keys and the cursor key serve every request.
+  const passwords = new BcryptPasswordHasher(config.bcryptCost);
+  const tokens = new JwtTokens({
+    signingKey: deps.signingKey,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    ttlMinutes: config.tokenTtlMinutes,
+  });
+  const cursors = new PageCursors(deps.signingKey);
+  const tables = { users: config.usersTable, items: config.itemsTable };
+  const clock = { now: () => new Date() };
+
+  return (request, outcome) => {
+    const onInvalidRow = (table: string, id: unknown, problem: string) =>
+      logger.warn('skipped a row that is not a valid record', {
+        requestId: request.requestId,
+        table,
+        id,
+        problem,
+      });
+    const loaders = createLoaders({ client, tables, onInvalidRow });
+    const services = createServices({
+      users: new DynamoUserRepository({ client, tableName: tables.users, loader: loaders.users }),
+      items: new DynamoItemRepository({
+        client,
+        tableName: tables.items,
+        loader: loaders.items,
+        cursors,
+        onInvalidRow,
+      }),
+      passwords,
+      tokens,
+      clock,
+      ids: idGenerator,
+    });
+    let caller: Caller | undefined;
+    return {
+      requestId: request.requestId,
+      logger,
+      services,
+      caller() {
+        caller ??= tokens.authenticate(bearerToken(request.header('authorization')));
+        outcome.userId = caller.userId;
+        return caller;
+      },
+    };
+  };
+}
