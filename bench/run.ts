@@ -5,6 +5,7 @@ import { measureColdStart } from './cold-start.js';
 import { measureDynamoDbCalls } from './dynamodb-calls.js';
 import { measureListingScale } from './listing-scale.js';
 import { measureMemory } from './memory.js';
+import { measureMigration } from './migration.js';
 import { formatTable, type MeasurementResult } from './lib/report.js';
 import { measureThroughput } from './throughput.js';
 import { measureWarmOverhead } from './warm-overhead.js';
@@ -21,6 +22,7 @@ const measurements: Record<string, () => Promise<MeasurementResult>> = {
   'cold-start': measureColdStart,
   throughput: measureThroughput,
   memory: measureMemory,
+  migration: measureMigration,
 };
 
 const wanted = process.argv.slice(2);
