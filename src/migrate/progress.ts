@@ -32,7 +32,7 @@ export function showProgress(
       `users ${u.read} read (${u.copied} copied, ${u.skipped} skipped) · ` +
       `items ${i.read} read (${i.copied} copied, ${i.updated} updated, ${i.skipped} skipped) · ` +
       `${Math.round(rate)} req/s`;
-    stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}`);
+    stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (stream.columns || 120) - 1))}`);
   };
   const timer = setInterval(render, EVERY_MS);
   timer.unref();
