@@ -23,7 +23,28 @@ export interface DeploymentSettings {
   readonly throttlingBurstLimit: number;
   /** Account-wide ECR setting: scan images on push in the CDK asset repositories. Opt-in. */
   readonly registryScanOnPush: boolean;
+  /**
+   * X-Ray: `active` (Lambda and API Gateway trace; the service's tracer stays off the cold
+   * path), `full` (the service also records DynamoDB and other AWS calls as subsegments), `off`.
+   */
+  readonly tracing: TracingMode;
+  /** Reserved concurrency of the REST function: caps its bill and its load on DynamoDB. Unset: none. */
+  readonly reservedConcurrency: number | undefined;
+  /** An address subscribed (by e-mail, after its confirmation) to the alarm topic. */
+  readonly alarmEmail: string | undefined;
+  /** Threshold of the API p99 latency alarm, in milliseconds. */
+  readonly latencyP99Ms: number;
+  /** Threshold of the failed-logins alarm, per minute. */
+  readonly failedLoginsPerMinute: number;
+  /** AWS WAF on the REST stage. Opt-in: it is billed per web ACL, rule and request. */
+  readonly waf: boolean;
+  /** WAF rate limits, requests per 5 minutes: per client IP, and per Authorization header value. */
+  readonly wafRateLimitPerIp: number;
+  readonly wafRateLimitPerToken: number;
 }
+
+export const TRACING_MODES = ['off', 'active', 'full'] as const;
+export type TracingMode = (typeof TRACING_MODES)[number];
 
 export const DEFAULT_SETTINGS: DeploymentSettings = {
   appName: 'basic-item-crud',
@@ -38,7 +59,23 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   throttlingRateLimit: 50,
   throttlingBurstLimit: 100,
   registryScanOnPush: false,
+  tracing: 'active',
+  reservedConcurrency: undefined,
+  alarmEmail: undefined,
+  latencyP99Ms: 1000,
+  failedLoginsPerMinute: 50,
+  waf: false,
+  wafRateLimitPerIp: 1000,
+  wafRateLimitPerToken: 300,
 };
+
+/**
+ * Longest `<appName>-<environment>`: the longest physical name derived from it,
+ * `<appName>-<environment>-v2-websocket`, must fit Lambda's 64 characters.
+ */
+export const MAX_NAME_LENGTH = 50;
+/** AWS WAF's bounds for a rate-based rule's limit. */
+const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
 
 /** The retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [
@@ -64,13 +101,20 @@ export function readSettings(node: Node): DeploymentSettings {
     if (typeof value !== 'string' || !pattern.test(value)) fail(key, rule, value);
     return value;
   };
-  const integer = (key: keyof DeploymentSettings, min: number, max: number) => {
-    const value = raw(key) ?? DEFAULT_SETTINGS[key];
+  const checkedInteger = (key: keyof DeploymentSettings, value: unknown, min: number, max: number) => {
     const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
       fail(key, `must be an integer from ${min} to ${max}`, value);
     }
     return number;
+  };
+  const integer = (key: keyof DeploymentSettings, min: number, max: number) => {
+    const value = raw(key) ?? DEFAULT_SETTINGS[key];
+    return checkedInteger(key, value, min, max);
+  };
+  const optionalInteger = (key: keyof DeploymentSettings, min: number, max: number) => {
+    const value = raw(key);
+    return value === undefined ? undefined : checkedInteger(key, value, min, max);
   };
   const flag = (key: keyof DeploymentSettings) => {
     const value = raw(key) ?? DEFAULT_SETTINGS[key];
@@ -85,11 +129,20 @@ export function readSettings(node: Node): DeploymentSettings {
   }
   const throttlingRateLimit = integer('throttlingRateLimit', 1, 10_000);
   const throttlingBurstLimit = integer('throttlingBurstLimit', 1, 5_000);
+  // Lower-case so that the derived table, function and stack names are valid everywhere.
+  const appName = name('appName', /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'must be 3-40 of a-z, 0-9 and -');
+  const environment = name('environment', /^[a-z][a-z0-9-]{0,14}$/, 'must be 1-15 of a-z, 0-9 and -');
+  if (appName.length + 1 + environment.length > MAX_NAME_LENGTH) {
+    fail(
+      'environment',
+      `with appName must make "<appName>-<environment>" at most ${MAX_NAME_LENGTH} characters`,
+      `${appName}-${environment}`,
+    );
+  }
 
   return {
-    // Lower-case so that the derived table, function and stack names are valid everywhere.
-    appName: name('appName', /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'must be 3-40 of a-z, 0-9 and -'),
-    environment: name('environment', /^[a-z][a-z0-9-]{0,14}$/, 'must be 1-15 of a-z, 0-9 and -'),
+    appName,
+    environment,
     lambdaMemorySize: integer('lambdaMemorySize', 128, 10_240),
     lambdaTimeout: integer('lambdaTimeout', 1, 900),
     allowedOrigins: origins(raw('allowedOrigins') ?? DEFAULT_SETTINGS.allowedOrigins),
@@ -104,7 +157,34 @@ export function readSettings(node: Node): DeploymentSettings {
     throttlingRateLimit,
     throttlingBurstLimit,
     registryScanOnPush: flag('registryScanOnPush'),
+    tracing: name(
+      'tracing',
+      new RegExp(`^(?:${TRACING_MODES.join('|')})$`),
+      `must be one of ${TRACING_MODES.join(', ')}`,
+    ) as TracingMode,
+    // Lambda keeps 100 of the account's concurrency unreserved: a value above the account's
+    // limit minus 100 fails at deploy time, which synth cannot know.
+    reservedConcurrency: optionalInteger('reservedConcurrency', 1, 10_000),
+    alarmEmail: email(raw('alarmEmail')),
+    latencyP99Ms: integer('latencyP99Ms', 10, 29_000),
+    failedLoginsPerMinute: integer('failedLoginsPerMinute', 1, 1_000_000),
+    waf: flag('waf'),
+    wafRateLimitPerIp: integer('wafRateLimitPerIp', WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max),
+    wafRateLimitPerToken: integer('wafRateLimitPerToken', WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max),
   };
+}
+
+/** One plain address (what SNS e-mail subscriptions take), or unset. */
+function email(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const valid =
+    typeof value === 'string' &&
+    value.length <= 254 &&
+    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(
+      value,
+    );
+  if (!valid) return fail('alarmEmail', 'must be one e-mail address like ops@example.com', value);
+  return value;
 }
 
 /** A comma-separated string (`-c allowedOrigins=https://a.example,https://b.example`) or a list. */

@@ -10,15 +10,19 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 
 export interface ServiceApiProps {
   readonly apiName: string;
+  /** Name of the log group for the JSON access logs. */
+  readonly accessLogGroupName: string;
   readonly stageName: string;
   readonly handler: IFunction;
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
   readonly logRetention: RetentionDays;
+  /** X-Ray active tracing on the stage. */
+  readonly tracing: boolean;
 }
 
 /** Responses smaller than this go uncompressed: gzip would cost more than it saves. */
@@ -27,17 +31,21 @@ export const MIN_COMPRESSION_BYTES = 1024;
 /**
  * The old stack's API Gateway REST API: `ANY /` and `ANY /{proxy+}` proxied to the function,
  * one stage named after the environment; hardened with stage throttling, JSON access logs in
- * their own log group, execution logging (errors only: never request data) and compression.
+ * their own log group, execution logging (errors only: never request data) into a log group the
+ * stack owns (so it has a retention), X-Ray tracing and compression.
  */
 export class ServiceApi extends Construct {
   readonly api: RestApi;
   readonly accessLogs: LogGroup;
+  readonly executionLogs: LogGroup;
+  /** The account-level logging role setting, which any other stage's execution logging needs. */
+  readonly apiGatewayAccount: IDependable | undefined;
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${props.apiName}/access`,
+      logGroupName: props.accessLogGroupName,
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -61,6 +69,7 @@ export class ServiceApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: props.tracing,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
         accessLogFormat: accessLogFormat(),
       },
@@ -69,6 +78,16 @@ export class ServiceApi extends Construct {
     // The stack's own InvokeUrl output replaces the one RestApi adds under a generated name.
     this.api.node.tryRemoveChild('Endpoint');
 
+    // API Gateway writes execution logs to this fixed name, creating the group (with no
+    // retention) on its first error unless it exists: the stage waits for ours.
+    this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
+    this.apiGatewayAccount = this.api.node.tryFindChild('Account');
+
     // Only API Gateway invokes the function, only through these two methods (no test-invoke,
     // no function URL): throttling and access logs see every request.
     const integration = new LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
@@ -76,6 +95,12 @@ export class ServiceApi extends Construct {
     this.api.root.addResource('{proxy+}').addMethod('ANY', integration);
 
     acknowledgeDesignFindings(this.api);
+    if (!props.tracing) {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'Serverless-APIGWXrayEnabled',
+        reason: 'X-Ray tracing turned off by the operator for this deployment (-c tracing=off).',
+      });
+    }
   }
 }
 
@@ -96,12 +121,6 @@ function acknowledgeDesignFindings(api: RestApi): void {
     reason:
       'A pure proxy for REST and GraphQL: the handler validates every body and parameter and ' +
       "answers 422 in FastAPI's shape (or GraphQL errors), which an API Gateway validator cannot produce.",
-  });
-  Validations.of(api.deploymentStage).acknowledge({
-    id: 'AwsSolutions-APIG3',
-    reason:
-      'No WAF in the original stack and none required: stage throttling bounds the request rate. ' +
-      'A WAFv2 web ACL (billed per rule and request) can be associated with the stage when needed.',
   });
   const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
   if (cloudWatchRole) {

@@ -1,51 +1,42 @@
-import { IgnoreMode, RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, DockerImageCode, DockerImageFunction } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, DockerImageFunction, Tracing, type DockerImageCode } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DYNAMODB_ACTIONS, tables } from '../../src/storage/tables.js';
-import type { TableName } from './service-tables.js';
+import { tables, type DynamoDbGrants, type TableName } from '../../src/storage/tables.js';
 
 export interface ServiceFunctionProps {
   readonly functionName: string;
-  /** The directory holding the Dockerfile: the image's build context. */
-  readonly imageContext: string;
+  readonly description: string;
+  readonly code: DockerImageCode;
   readonly memorySize: number;
   readonly timeout: Duration;
-  readonly tables: Readonly<Record<TableName, TableV2>>;
-  readonly allowedOrigins: readonly string[];
-  readonly logLevel: string;
+  readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
+  /** X-Ray active tracing (Lambda samples and sends the function's segments). */
+  readonly tracing: boolean;
+  /** Caps the function's concurrency (and so its bill and its load on DynamoDB). */
+  readonly reservedConcurrency?: number;
+  /** The DynamoDB actions its code sends, per table and index (from src/storage/tables.ts). */
+  readonly dynamoDbGrants: DynamoDbGrants;
+  readonly tables: Readonly<Record<TableName, TableV2>>;
+  /** The JWT signing key, when the function verifies or issues tokens. */
+  readonly signingKey?: ISecret;
 }
 
 /**
- * The Lambda function from the container image, with its own execution role (only what the
- * code calls), its log group, and the JWT signing key it reads from Secrets Manager at cold
- * start (the key's value is never in the template nor in the function's environment).
+ * One Lambda function of the service: the container image with one handler, its own execution
+ * role (only what its code calls), its own log group with retention.
  */
 export class ServiceFunction extends Construct {
   readonly function: DockerImageFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
-  readonly signingKey: Secret;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-
-    this.signingKey = new Secret(this, 'JwtSigningKey', {
-      description: `HS256 key that signs ${props.functionName} access tokens`,
-      // 64 characters of [A-Za-z0-9]: ~380 bits, above the 32 bytes the service demands.
-      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-    });
-    Validations.of(this.signingKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The service verifies tokens with this one key, so rotating it signs every user out at ' +
-        'once; rotation is a deliberate operator step (README, "Deploy to AWS"), not a schedule.',
-    });
 
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
@@ -57,70 +48,94 @@ export class ServiceFunction extends Construct {
     // AWSLambdaBasicExecutionRole (logs:* on every log group of the account).
     this.role = new Role(this, 'ExecutionRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.functionName}: its log group, its tables, its key`,
+      description: `Execution role of ${props.functionName}: its log group and what its code calls`,
     });
     this.role.addToPolicy(
       new PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${this.logGroup.logGroupArn}`],
+        resources: [this.logGroup.logGroupArn],
       }),
     );
-    for (const statement of dynamoDbStatements(props.tables)) this.role.addToPolicy(statement);
-    this.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.signingKey.secretArn],
-      }),
-    );
+    for (const statement of dynamoDbStatements(props.dynamoDbGrants, props.tables)) {
+      this.role.addToPolicy(statement);
+    }
+    if (props.signingKey) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.signingKey.secretArn],
+        }),
+      );
+    }
 
     this.function = new DockerImageFunction(this, 'Function', {
       functionName: props.functionName,
-      code: DockerImageCode.fromImageAsset(props.imageContext, {
-        file: 'Dockerfile',
-        // The function runs on x86_64; build for it even on an ARM laptop.
-        platform: Platform.LINUX_AMD64,
-        // .dockerignore (an allowlist) is read too; these keep staging fast if it ever loosens.
-        ignoreMode: IgnoreMode.DOCKER,
-        exclude: ['node_modules', '.git', '.data', 'cdk.out', 'dist', 'build', 'coverage'],
-      }),
+      description: props.description,
+      code: props.code,
       architecture: Architecture.X86_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      environment: {
-        USERS_TABLE: props.tables.users.tableName,
-        ITEMS_TABLE: props.tables.items.tableName,
-        REGION: Stack.of(this).region,
-        ALLOWED_ORIGINS: props.allowedOrigins.join(','),
-        JWT_SECRET_ARN: this.signingKey.secretArn,
-        LOG_LEVEL: props.logLevel,
-        NODE_ENV: 'production',
-      },
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      environment: { ...props.environment },
     });
+
+    acknowledgeDesignFindings(this, props.tracing);
   }
 }
 
 /**
- * Exactly the actions `src/storage` sends (DYNAMODB_ACTIONS, kept true by its own test), on
- * exactly the table or index each is sent to: item reads by owner go through the index only.
+ * Exactly the actions the function's code sends (kept true by the storage tests), on exactly the
+ * table or the indexes each is sent to: reads by owner go through an index only.
  */
-function dynamoDbStatements(deployed: Readonly<Record<TableName, TableV2>>): PolicyStatement[] {
-  const actionsFor = DYNAMODB_ACTIONS as Readonly<Record<string, readonly string[] | undefined>>;
+function dynamoDbStatements(
+  grants: DynamoDbGrants,
+  deployed: Readonly<Record<TableName, TableV2>>,
+): PolicyStatement[] {
   return Object.values(tables).flatMap((spec) => {
     const table = deployed[spec.name];
-    const statements = [
-      new PolicyStatement({ actions: [...(actionsFor[spec.name] ?? [])], resources: [table.tableArn] }),
+    const tableActions = grants[spec.name] ?? [];
+    const indexActions = grants[`${spec.name}Indexes`] ?? [];
+    return [
+      ...(tableActions.length
+        ? [new PolicyStatement({ actions: [...tableActions], resources: [table.tableArn] })]
+        : []),
+      ...(indexActions.length && spec.globalIndexes.length
+        ? [
+            new PolicyStatement({
+              actions: [...indexActions],
+              resources: spec.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+            }),
+          ]
+        : []),
     ];
-    const indexActions = actionsFor[`${spec.name}Indexes`];
-    if (indexActions?.length) {
-      statements.push(
-        new PolicyStatement({
-          actions: [...indexActions],
-          resources: spec.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
-        }),
-      );
-    }
-    return statements.filter((statement) => statement.hasResource && statement.actions.length > 0);
   });
+}
+
+function acknowledgeDesignFindings(fn: ServiceFunction, tracing: boolean): void {
+  const lambda = Validations.of(fn.function);
+  lambda.acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      'A dead-letter queue only ever receives failed asynchronous invocations, and nothing invokes ' +
+      'this function asynchronously: API Gateway calls it synchronously (the caller gets the error) ' +
+      'and a stream mapping keeps its own on-failure destination.',
+  });
+  if (tracing) {
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no ' +
+        'resource-level permissions, so IAM requires "*" for them (and only them).',
+    });
+  } else {
+    lambda.acknowledge({
+      id: 'Serverless-LambdaTracing',
+      reason: 'X-Ray tracing turned off by the operator for this deployment (-c tracing=off).',
+    });
+  }
 }

@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createServiceApp } from '../../infra/service-app.js';
 import { DYNAMODB_ACTIONS, OWNER_ID_INDEX, USERNAME_INDEX } from '../../src/storage/tables.js';
+import { getAtt, nagViolations, propertiesOf, resourcesOf, resourceWith, synth, type Json } from './synth.js';
 
-type Json = Record<string, unknown>;
-
-/** One synth per context, shared by every test of this file (synth stages the image context). */
-function synth(context: Record<string, unknown> = {}): { template: Template; json: Json; text: string } {
-  const { stack } = createServiceApp(new App({ context }));
-  const template = Template.fromStack(stack);
-  const json = template.toJSON() as Json;
-  return { template, json, text: JSON.stringify(json) };
-}
-
-const getAtt = (logicalIdPrefix: string) => ({
-  'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalIdPrefix}`), 'Arn'],
-});
+// One synth per context, shared by the tests of a describe (synth stages the image context).
 
 describe('Stack: ServiceStack (defaults)', () => {
   let template: Template;
@@ -30,12 +18,12 @@ describe('Stack: ServiceStack (defaults)', () => {
   });
 
   describe('DynamoDB tables', () => {
-    it('builds the users table from tables.ts: key id, username-index, on-demand, PITR, protected, retained', () => {
+    it('builds the users table from tables.ts: key id, username-index, on-demand, TTL, PITR, protected, retained', () => {
       template.hasResource('AWS::DynamoDB::GlobalTable', {
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
         Properties: {
-          TableName: 'basic-item-crud-dev-users',
+          TableName: 'basic-item-crud-dev-v2-users',
           BillingMode: 'PAY_PER_REQUEST',
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
           GlobalSecondaryIndexes: [
@@ -45,6 +33,8 @@ describe('Stack: ServiceStack (defaults)', () => {
               Projection: { ProjectionType: 'ALL' },
             },
           ],
+          // Refresh tokens and other rows that expire carry it (issue 14).
+          TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
           Replicas: [
             Match.objectLike({
               PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -55,11 +45,11 @@ describe('Stack: ServiceStack (defaults)', () => {
       });
     });
 
-    it('builds the items table with owner-id-index sorted by created_at', () => {
+    it('builds the items table with owner-id-index sorted by created_at, TTL and a new-and-old-images stream', () => {
       template.hasResource('AWS::DynamoDB::GlobalTable', {
         DeletionPolicy: 'Retain',
         Properties: Match.objectLike({
-          TableName: 'basic-item-crud-dev-items',
+          TableName: 'basic-item-crud-dev-v2-items',
           BillingMode: 'PAY_PER_REQUEST',
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
           GlobalSecondaryIndexes: [
@@ -71,6 +61,8 @@ describe('Stack: ServiceStack (defaults)', () => {
               ],
             }),
           ],
+          TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+          StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
           Replicas: [
             Match.objectLike({
               PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -79,15 +71,27 @@ describe('Stack: ServiceStack (defaults)', () => {
           ],
         }),
       });
-      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+      // users, items and the WebSocket connections (test/infra/subscriptions.test.ts).
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 3);
+    });
+
+    it('streams only the items table: the users table has no stream', () => {
+      const users = resourceWith(
+        template,
+        'AWS::DynamoDB::GlobalTable',
+        'TableName',
+        'basic-item-crud-dev-v2-users',
+      );
+      expect(propertiesOf(users).StreamSpecification).toBeUndefined();
     });
   });
 
-  describe('Lambda function', () => {
+  describe('Lambda function (REST and GraphQL)', () => {
     it('runs the container image with memory, timeout and the environment the service reads', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: 'basic-item-crud-dev',
+        FunctionName: 'basic-item-crud-dev-v2',
         PackageType: 'Image',
+        ImageConfig: { Command: ['index.handler'] },
         Architectures: ['x86_64'],
         MemorySize: 512,
         Timeout: 29,
@@ -95,16 +99,36 @@ describe('Stack: ServiceStack (defaults)', () => {
           Variables: {
             USERS_TABLE: { Ref: Match.stringLikeRegexp('^TablesUsers') },
             ITEMS_TABLE: { Ref: Match.stringLikeRegexp('^TablesItems') },
+            CONNECTIONS_TABLE: { Ref: Match.stringLikeRegexp('^TablesConnections') },
             REGION: { Ref: 'AWS::Region' },
             ALLOWED_ORIGINS: '',
-            JWT_SECRET_ARN: { Ref: Match.stringLikeRegexp('^ServiceJwtSigningKey') },
+            JWT_SECRET_ARN: { Ref: Match.stringLikeRegexp('^JwtSigningKey') },
             LOG_LEVEL: 'info',
             NODE_ENV: 'production',
+            METRICS_NAMESPACE: 'basic-item-crud',
+            POWERTOOLS_SERVICE_NAME: 'basic-item-crud-dev',
+            TRACING: 'active',
+            // The GraphQL IDE's subscriptions endpoint: the WebSocket stage's wss:// URL.
+            WEBSOCKET_URL: {
+              'Fn::Join': [
+                '',
+                [
+                  'wss://',
+                  { Ref: Match.stringLikeRegexp('^SubscriptionsApi') },
+                  '.execute-api.',
+                  { Ref: 'AWS::Region' },
+                  '.',
+                  { Ref: 'AWS::URLSuffix' },
+                  '/dev',
+                ],
+              ],
+            },
           },
         },
         LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^ServiceLogs') } },
       });
-      template.resourceCountIs('AWS::Lambda::Function', 1);
+      // This one, the WebSocket function and the stream publisher (subscriptions.test.ts).
+      template.resourceCountIs('AWS::Lambda::Function', 3);
     });
 
     it('has no function URL: every request goes through API Gateway', () => {
@@ -113,9 +137,13 @@ describe('Stack: ServiceStack (defaults)', () => {
     });
 
     it('may be invoked by API Gateway only, through the two proxy methods of this API', () => {
-      const permissions = template.findResources('AWS::Lambda::Permission');
-      expect(Object.keys(permissions)).toHaveLength(2);
-      for (const permission of Object.values(permissions) as Json[]) {
+      const permissions = resourcesOf(template, 'AWS::Lambda::Permission')
+        .map(([, permission]) => permission)
+        .filter((permission) =>
+          JSON.stringify(propertiesOf(permission).FunctionName).includes('ServiceFunction'),
+        );
+      expect(permissions).toHaveLength(2);
+      for (const permission of permissions) {
         expect(permission).toMatchObject({
           Properties: { Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' },
         });
@@ -188,27 +216,35 @@ describe('Stack: ServiceStack (defaults)', () => {
           {
             Effect: 'Allow',
             Action: 'secretsmanager:GetSecretValue',
-            Resource: { Ref: expect.stringMatching(/^ServiceJwtSigningKey/) },
+            Resource: { Ref: expect.stringMatching(/^JwtSigningKey/) },
+          },
+          {
+            // Active tracing: X-Ray's two write actions have no resource-level permissions.
+            Effect: 'Allow',
+            Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            Resource: '*',
           },
         ],
       });
     });
 
-    it('gives the function its own role with no managed policy (no AWSLambdaBasicExecutionRole)', () => {
-      template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: Match.objectLike({
-          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
-        }),
-        ManagedPolicyArns: Match.absent(),
+    it('gives every function its own role with no managed policy (no AWSLambdaBasicExecutionRole)', () => {
+      const lambdaRoles = resourcesOf(template, 'AWS::IAM::Role').filter(([, role]) =>
+        JSON.stringify(propertiesOf(role).AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+      );
+      expect(lambdaRoles).toHaveLength(3);
+      for (const [, role] of lambdaRoles) expect(propertiesOf(role).ManagedPolicyArns).toBeUndefined();
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'basic-item-crud-dev-v2',
+        Role: getAtt('ServiceExecutionRole'),
       });
-      template.hasResourceProperties('AWS::Lambda::Function', { Role: getAtt('ServiceExecutionRole') });
     });
   });
 
   describe('API Gateway', () => {
     it('is a regional REST API with response compression from 1 KiB', () => {
       template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-        Name: 'basic-item-crud-dev',
+        Name: 'basic-item-crud-dev-v2-api',
         EndpointConfiguration: { Types: ['REGIONAL'] },
         MinimumCompressionSize: 1024,
       });
@@ -280,35 +316,75 @@ describe('Stack: ServiceStack (defaults)', () => {
     it('has the account-level CloudWatch role execution logging needs', () => {
       template.resourceCountIs('AWS::ApiGateway::Account', 1);
     });
+
+    it('creates the execution-log group itself, with retention, before the stage logs to it', () => {
+      const [[groupId]] = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, group]) =>
+        JSON.stringify(propertiesOf(group).LogGroupName).includes('API-Gateway-Execution-Logs_'),
+      ) as [[string, Json]];
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: {
+          'Fn::Join': [
+            '',
+            ['API-Gateway-Execution-Logs_', { Ref: Match.stringLikeRegexp('^ApiRestApi') }, '/dev'],
+          ],
+        },
+        RetentionInDays: 14,
+      });
+      const [[, stage]] = resourcesOf(template, 'AWS::ApiGateway::Stage') as [[string, Json]];
+      expect(stage.DependsOn).toContain(groupId);
+    });
   });
 
   describe('Logs', () => {
-    it('keeps function and access logs 14 days, in log groups named after the function and the API', () => {
-      template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: '/aws/lambda/basic-item-crud-dev',
-        RetentionInDays: 14,
-      });
-      template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: '/aws/apigateway/basic-item-crud-dev/access',
-        RetentionInDays: 14,
-      });
-      template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    it('keeps every log group 14 days, named after its function or API', () => {
+      const groups = resourcesOf(template, 'AWS::Logs::LogGroup').map(([, group]) => propertiesOf(group));
+      expect(
+        groups
+          .filter((g) => typeof g.LogGroupName === 'string')
+          .map((g) => g.LogGroupName)
+          .sort(),
+      ).toEqual([
+        '/aws/apigateway/basic-item-crud-dev-v2-ws/access',
+        '/aws/apigateway/basic-item-crud-dev-v2/access',
+        '/aws/lambda/basic-item-crud-dev-v2',
+        '/aws/lambda/basic-item-crud-dev-v2-publisher',
+        '/aws/lambda/basic-item-crud-dev-v2-websocket',
+      ]);
+      // Plus the two execution-log groups named after the APIs' generated ids.
+      expect(groups).toHaveLength(7);
+      for (const group of groups) expect(group.RetentionInDays).toBe(14);
     });
   });
 
   describe('Outputs', () => {
-    it('gives the invoke URL (stage included), the table names and the function name', () => {
+    it('gives what an operator needs: URLs, the REST API id, table and function names, alarms, dashboard', () => {
       const outputs = template.toJSON().Outputs as Json;
       expect(Object.keys(outputs).sort()).toEqual([
+        'AlarmTopicArn',
+        'ConnectionsTableName',
+        'DashboardName',
         'FunctionName',
         'InvokeUrl',
         'ItemsTableName',
+        'RestApiId',
         'UsersTableName',
+        'WebSocketUrl',
       ]);
       expect(JSON.stringify(outputs.InvokeUrl)).toMatch(/execute-api.*ApiRestApiDeploymentStagedev/);
+      template.hasOutput('RestApiId', { Value: { Ref: Match.stringLikeRegexp('^ApiRestApi[0-9A-F]+$') } });
+      expect(JSON.stringify(outputs.WebSocketUrl)).toMatch(
+        /"wss:\/\/",\{"Ref":"SubscriptionsApi[0-9A-F]+"\}.*"\/dev"/,
+      );
       template.hasOutput('UsersTableName', { Value: { Ref: Match.stringLikeRegexp('^TablesUsers') } });
       template.hasOutput('ItemsTableName', { Value: { Ref: Match.stringLikeRegexp('^TablesItems') } });
+      template.hasOutput('ConnectionsTableName', {
+        Value: { Ref: Match.stringLikeRegexp('^TablesConnections') },
+      });
       template.hasOutput('FunctionName', { Value: { Ref: Match.stringLikeRegexp('^ServiceFunction') } });
+      template.hasOutput('AlarmTopicArn', {
+        Value: { Ref: Match.stringLikeRegexp('^AlarmTopic[0-9A-F]+$') },
+      });
+      template.hasOutput('DashboardName', { Value: { Ref: Match.stringLikeRegexp('^Dashboard') } });
     });
   });
 
@@ -350,7 +426,7 @@ describe('Stack: ServiceStack (context as a user passes it with -c)', () => {
 
   it('names everything after appName and environment and sizes the function from context', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'shop-prod',
+      FunctionName: 'shop-prod-v2',
       MemorySize: 1024,
       Timeout: 20,
       Environment: {
@@ -360,8 +436,8 @@ describe('Stack: ServiceStack (context as a user passes it with -c)', () => {
         }),
       },
     });
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: Json };
-    expect(fn.Properties.Tags).toEqual(
+    const fn = resourceWith(template, 'AWS::Lambda::Function', 'FunctionName', 'shop-prod-v2');
+    expect(propertiesOf(fn).Tags).toEqual(
       expect.arrayContaining([
         { Key: 'team', Value: 'web' },
         { Key: 'cost-center', Value: '42' },
@@ -373,15 +449,25 @@ describe('Stack: ServiceStack (context as a user passes it with -c)', () => {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 })],
     });
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      TableName: 'shop-prod-users',
+      TableName: 'shop-prod-v2-users',
       Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('keeps the tables when deletion protection is off: RETAIN does not depend on it', () => {
-    const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as Json[];
-    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+  it("keeps the tables of users' data when deletion protection is off: RETAIN does not depend on it", () => {
+    const policies = Object.fromEntries(
+      resourcesOf(template, 'AWS::DynamoDB::GlobalTable').map(([, t]) => [
+        propertiesOf(t).TableName,
+        t.DeletionPolicy,
+      ]),
+    );
+    expect(policies).toEqual({
+      'shop-prod-v2-users': 'Retain',
+      'shop-prod-v2-items': 'Retain',
+      // Ephemeral: sockets that no longer exist are worth nothing after the stack.
+      'shop-prod-v2-connections': 'Delete',
+    });
   });
 
   it('turns on scan-on-push for the CDK asset repositories when registryScanOnPush=true', () => {
@@ -397,20 +483,47 @@ describe('Stack: ServiceStack (context as a user passes it with -c)', () => {
   });
 });
 
-describe('Validation: cdk-nag AwsSolutions', () => {
-  it('reports no finding at all, errors or warnings, for the stack as built', () => {
-    const { app } = createServiceApp(new App());
-    const assembly = app.synth();
-    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
-      pluginReports: { violations?: unknown[] }[];
-    };
-    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+describe('Validation: cdk-nag AwsSolutions and Serverless', () => {
+  it.each([
+    ['the defaults', {}],
+    [
+      'every option on',
+      { waf: 'true', alarmEmail: 'ops@example.com', reservedConcurrency: '20', tracing: 'full' },
+    ],
+    ['tracing off', { tracing: 'off' }],
+  ])('reports no finding at all, errors or warnings, for %s', (_name, context) => {
+    expect(nagViolations(context)).toEqual([]);
+  });
+
+  it('reports none either with the account and region cdk deploy resolves (findings name them)', () => {
+    // Prepare: what the CDK CLI exports for a deploy (`npm run synth` sets a default region).
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    try {
+      // Act / Assess
+      expect(nagViolations({ waf: 'true' })).toEqual([]);
+    } finally {
+      for (const [key, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 
   it('fails synth on a finding nobody acknowledged', () => {
     const { stack } = createServiceApp(new App());
     new Bucket(stack, 'UncheckedBucket');
     expect(() => Template.fromStack(stack)).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('runs the Serverless pack too: a log group without retention fails synth', () => {
+    const { stack } = createServiceApp(new App());
+    new CfnLogGroup(stack, 'ForeverLogs', {});
+    expect(() => Template.fromStack(stack)).toThrow(/Serverless-CloudWatchLogGroupRetentionPeriod/);
   });
 });
 
@@ -427,6 +540,20 @@ describe('Function: readSettings (through the app)', () => {
     [{ tags: '{"team":1}' }, /context tags must be a JSON object of strings/],
     [{ logRetentionDays: '10' }, /context logRetentionDays must be one of 1, 3, 5, 7, 14/],
     [{ deletionProtection: 'maybe' }, /context deletionProtection must be true or false/],
+    [
+      { appName: 'a-very-long-application-name-for-this', environment: 'staging-europe' },
+      /context environment with appName must make "<appName>-<environment>" at most 50 characters/,
+    ],
+    [{ tracing: 'on' }, /context tracing must be one of off, active, full \(got "on"\)/],
+    [{ reservedConcurrency: '0' }, /context reservedConcurrency must be an integer from 1 to 10000/],
+    [{ reservedConcurrency: 'lots' }, /context reservedConcurrency must be an integer/],
+    [{ alarmEmail: 'ops' }, /context alarmEmail must be one e-mail address like ops@example.com/],
+    [{ alarmEmail: 'a@example.com,b@example.com' }, /context alarmEmail must be one e-mail address/],
+    [{ latencyP99Ms: '30000' }, /context latencyP99Ms must be an integer from 10 to 29000/],
+    [{ failedLoginsPerMinute: '0' }, /context failedLoginsPerMinute must be an integer from 1/],
+    [{ waf: 'yes' }, /context waf must be true or false/],
+    [{ wafRateLimitPerIp: '5' }, /context wafRateLimitPerIp must be an integer from 10 to 2000000000/],
+    [{ wafRateLimitPerToken: '1.5' }, /context wafRateLimitPerToken must be an integer/],
   ])('refuses %j with one line naming the key', (context, message) => {
     // Prepare / Act / Assess: a bad context value fails before anything is synthesized.
     expect(() => createServiceApp(new App({ context }))).toThrow(message);
