@@ -43,9 +43,9 @@ export class CredentialsWriter {
       let current = folded;
       for (let n = 1; n <= MAX_ATTEMPTS; n++) {
         if (n > 1) current = await this.target.get('users', key);
-        const refused = await this.step(user, key, current, attempt);
-        if (refused === 'retry') continue;
-        return refused ?? { kind: attempt.wrote ? 'written' : 'unchanged' };
+        const settled = await this.step(user, key, current, attempt);
+        if (settled === 'retry') continue;
+        return settled ?? { kind: attempt.wrote ? 'written' : 'unchanged' };
       }
       return refusal(`its name kept changing in the new table during ${MAX_ATTEMPTS} attempts; run again`);
     });
