@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUntilExitWithin } from '../helpers/bounded-process.js';
 import { runUntilExit } from '../helpers/service-process.js';
 
 describe('Start-up problems: one clear line and a non-zero exit', () => {
@@ -45,4 +46,18 @@ describe('Start-up problems: one clear line and a non-zero exit', () => {
     expect(stderr.trim()).toMatch(/^Cannot start: DATA_DIR .*a-file\/data cannot be created: /);
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  // Issue 15.6: a recursive mkdir under /proc never settled, and start-up hung with no output.
+  it.each(['/proc/x', '/sys/kernel/x', '/proc'])(
+    'says when DATA_DIR=%s is unusable, without hanging',
+    async (dataDir) => {
+      const { code, stderr, timedOut } = await runUntilExitWithin({ DATA_DIR: dataDir }, 15_000);
+
+      expect(timedOut).toBe(false);
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(new RegExp(`^Cannot start: DATA_DIR ${dataDir} `));
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    },
+    20_000,
+  );
 });
