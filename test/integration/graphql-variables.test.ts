@@ -203,6 +203,25 @@ describe('Secret-named GraphQL variables never reach a log line', () => {
     },
   );
 
+  it('when the password travels in a variable whose name says nothing', async () => {
+    // Prepare
+    const secret = newSecret();
+    const requestId = `neutral-name-${requestCounter}`;
+    removeFault = echoingFault(secret);
+
+    // Act
+    const response = await graphql(
+      `mutation SignIn($p: String!) { login(input: { username: "${user.username}", password: $p }) { accessToken } }`,
+      { variables: { p: secret }, headers: { 'x-request-id': requestId } },
+    );
+
+    // Assess
+    expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
+    const lines = linesOf(requestId);
+    expect(lines.some((line) => line.includes('AccessDeniedException'))).toBe(true);
+    expectNowhere(secret, lines);
+  });
+
   it('when the variables arrive in the query string of a GET', async () => {
     // Prepare: an id-shaped secret, so that the read reaches the database and meets the fault.
     const secret = `tok3n${process.pid}x${Date.now().toString(36)}x${++requestCounter}`;
