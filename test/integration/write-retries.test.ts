@@ -357,6 +357,78 @@ describe.each(dynamoBackends)('Retried item writes on $name', (backend) => {
       expect(lost()).toBe(3);
     });
   });
+
+  describe('GraphQL mutations get the same answers as REST', () => {
+    it('createItem, updateItem and deleteItem with expectedVersion answer without an error', async () => {
+      // Prepare
+      const user = await service.signUp('graphql');
+      const lost = loseAnswers();
+
+      // Act
+      const created = await service.graphql<{ createItem: { id: string; version: number } }>(
+        'mutation { createItem(input: { name: "via graphql" }) { id version } }',
+        { token: user.token },
+      );
+      const id = created.body.data?.createItem.id ?? '';
+      const updated = await service.graphql<{ updateItem: { name: string; version: number } }>(
+        `mutation { updateItem(id: "${id}", input: { name: "renamed" }, expectedVersion: 1) { name version } }`,
+        { token: user.token },
+      );
+      const deleted = await service.graphql<{ deleteItem: string }>(
+        `mutation { deleteItem(id: "${id}", expectedVersion: 2) }`,
+        { token: user.token },
+      );
+
+      // Assess
+      expect([created.body.errors, updated.body.errors, deleted.body.errors]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      expect(created.body.data?.createItem.version).toBe(1);
+      expect(updated.body.data?.updateItem).toEqual({ name: 'renamed', version: 2 });
+      expect(deleted.body.data?.deleteItem).toBe(id);
+      expect(await service.liveRowsOf(user.id)).toEqual([]);
+      expect(lost()).toBe(3);
+    });
+  });
+
+  describe('account writes (the contract: a write is answered exactly once in effect)', () => {
+    /** Loses the first answer of the registration's put whose row id matches `which`. */
+    const loseRegistrationAnswer = (which: 'name marker' | 'user record') => {
+      const installed = loseFirstResponses(service.app.client, {
+        when: (operation, input) => {
+          const id = (input.Item as { id?: { S?: string } } | undefined)?.id?.S ?? '';
+          return operation === 'PutItem' && id.startsWith('username#') === (which === 'name marker');
+        },
+      });
+      faults = installed;
+      return installed.lost;
+    };
+
+    it.each(['name marker', 'user record'] as const)(
+      'register whose %s answer is lost answers 201, and the account is whole',
+      async (which) => {
+        // Prepare
+        const username = `lost_${which.replace(' ', '_')}_${Date.now().toString(36)}`;
+        const lost = loseRegistrationAnswer(which);
+
+        // Act
+        const registered = await service.rest('POST', '/user/register', {
+          json: { username, password: 'correct horse battery' },
+        });
+
+        // Assess
+        faults?.remove();
+        expect(lost()).toBe(1);
+        expect(registered.status, registered.text).toBe(201);
+        const token = (registered.body as { access_token?: string }).access_token;
+        const me = await service.rest('GET', '/user/me', { token });
+        expect(me.status, me.text).toBe(200);
+        expect(me.body).toMatchObject({ username });
+      },
+    );
+  });
 });
 
 function byId(a: { id?: unknown } | undefined, b: { id?: unknown } | undefined): number {
