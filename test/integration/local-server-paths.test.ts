@@ -101,4 +101,20 @@ describe('Local server: requests it cannot route or read', () => {
       request_id: 'caller-chosen-413',
     });
   });
+
+  it('answers a body over 10 MB on /graphql as a GraphQL error, as it answers one over 64 KiB', async () => {
+    // Act
+    const huge = await postBytes(`${server.url}/graphql`, MAX_EVENT_BODY_BYTES + 1);
+    const big = await postBytes(`${server.url}/graphql`, 70_000);
+
+    // Assess
+    expect([huge.status, big.status]).toEqual([413, 413]);
+    const shape = {
+      errors: [
+        { message: expect.any(String), extensions: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } },
+      ],
+    };
+    expect(JSON.parse(big.body)).toEqual(shape);
+    expect(JSON.parse(huge.body)).toEqual(shape);
+  });
 });
