@@ -9,10 +9,10 @@ import type { PasswordHasher } from '../domain/ports.js';
  */
 export class BcryptPasswordHasher implements PasswordHasher {
   // Compared against when the user is unknown, so that case costs what a wrong password costs.
-  private readonly decoyHash: Promise<string>;
+  private readonly decoyHash: string;
 
   constructor(private readonly cost: number) {
-    this.decoyHash = bcrypt.hash(randomBytes(24).toString('base64'), cost);
+    this.decoyHash = decoyHash(cost);
   }
 
   async hash(password: string): Promise<string> {
@@ -30,7 +30,7 @@ export class BcryptPasswordHasher implements PasswordHasher {
     // A password bcrypt would truncate could never have been registered here; the old service
     // (passlib) took such passwords and hashed their first 72 bytes, which bcryptjs also compares.
     const acceptable = options.allowTruncated === true || !bcrypt.truncates(password);
-    const matches = await bcrypt.compare(password, hash ?? (await this.decoyHash));
+    const matches = await bcrypt.compare(password, hash ?? this.decoyHash);
     return acceptable && hash !== null && matches;
   }
 
@@ -38,4 +38,20 @@ export class BcryptPasswordHasher implements PasswordHasher {
     const cost = Number(/^\$2[abxy]\$(\d{2})\$/.exec(hash)?.[1]);
     return Number.isInteger(cost) && cost < this.cost && !bcrypt.truncates(password);
   }
+}
+
+const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A well-formed bcrypt hash of nothing anyone knows, at this cost. Comparing against it does all
+ * of bcrypt's work (the work depends on the cost and salt written in the hash, not on what was
+ * hashed) and never matches; made from random bytes instead of hashed, so that start-up (a
+ * Lambda cold start) does not spend a whole bcrypt round on it.
+ */
+function decoyHash(cost: number): string {
+  // 22 characters of salt and 31 of hash; the last of each carries only some bits: '.' is 0.
+  const body = [...randomBytes(53)].map((byte) => BCRYPT_ALPHABET[byte % 64]);
+  body[21] = '.';
+  body[52] = '.';
+  return `$2b$${String(cost).padStart(2, '0')}$${body.join('')}`;
 }

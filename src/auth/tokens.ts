@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AccessToken, Caller } from '../domain/entities.js';
 import { UnauthenticatedError } from '../domain/errors.js';
@@ -23,11 +24,21 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** HS256 JWTs: `sub` is the user id; verification pins the algorithm, issuer and audience. */
 export class JwtTokens implements TokenIssuer, Authenticator {
-  constructor(private readonly settings: TokenSettings) {}
+  /**
+   * Made once: given a string, jsonwebtoken first tries to read it as a public key (and fails,
+   * by exception) on every verification, which costs more than the HMAC itself.
+   */
+  private readonly key: KeyObject;
+  /** Tokens this process has verified, by their text: see `remember`. */
+  private readonly verified = new Map<string, { readonly userId: string; readonly expiresAtMs: number }>();
+
+  constructor(private readonly settings: TokenSettings) {
+    this.key = createSecretKey(Buffer.from(settings.signingKey, 'utf8'));
+  }
 
   issue(userId: string): AccessToken {
-    const { signingKey, issuer, audience, ttlMinutes } = this.settings;
-    const accessToken = jwt.sign({}, signingKey, {
+    const { issuer, audience, ttlMinutes } = this.settings;
+    const accessToken = jwt.sign({}, this.key, {
       algorithm: ALGORITHM,
       subject: userId,
       issuer,
@@ -40,10 +51,18 @@ export class JwtTokens implements TokenIssuer, Authenticator {
 
   authenticate(token: string | undefined): Caller {
     if (!token) throw new UnauthenticatedError('Not authenticated');
-    const { signingKey, issuer, audience } = this.settings;
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.expiresAtMs) return { userId: known.userId };
+    const verified = this.verify(token);
+    this.remember(token, verified);
+    return { userId: verified.userId };
+  }
+
+  private verify(token: string): Caller & { expiresAtMs: number } {
+    const { issuer, audience } = this.settings;
     let claims: string | jwt.JwtPayload;
     try {
-      claims = jwt.verify(token, signingKey, { algorithms: [ALGORITHM], issuer, audience });
+      claims = jwt.verify(token, this.key, { algorithms: [ALGORITHM], issuer, audience });
     } catch (error) {
       const expired = error instanceof jwt.TokenExpiredError;
       throw new UnauthenticatedError(expired ? 'Token has expired' : 'Could not validate credentials');
@@ -60,9 +79,24 @@ export class JwtTokens implements TokenIssuer, Authenticator {
     ) {
       throw new UnauthenticatedError('Could not validate credentials');
     }
-    return { userId: claims.sub };
+    return { userId: claims.sub, expiresAtMs: claims.exp * 1000 };
+  }
+
+  /**
+   * A client sends its token with every request until it expires: a token verified once is
+   * known (by its exact text) until its `exp`, which is checked on every use, so only the
+   * first request pays for the signature. Bounded: the oldest entry makes room.
+   */
+  private remember(token: string, caller: Caller & { expiresAtMs: number }): void {
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) {
+      this.verified.delete(this.verified.keys().next().value as string);
+    }
+    this.verified.set(token, { userId: caller.userId, expiresAtMs: caller.expiresAtMs });
   }
 }
+
+/** Tokens remembered per process (an entry is a few hundred bytes). */
+const VERIFIED_TOKENS_KEPT = 1_000;
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerToken(authorization: string | undefined): string | undefined {

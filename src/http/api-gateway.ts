@@ -7,9 +7,15 @@ export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResul
 
 /** Header lookup that ignores case: API Gateway passes header names as the client sent them. */
 export function header(event: Pick<ApiEvent, 'headers'>, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const exact = headers[name];
+  if (exact !== undefined) return exact;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  // Asked several times per request: a plain loop, no array of entries per call.
+  for (const key in headers) {
+    if (key.length === wanted.length && key.toLowerCase() === wanted && headers[key] !== undefined) {
+      return headers[key];
+    }
   }
   return undefined;
 }

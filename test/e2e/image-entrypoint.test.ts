@@ -1,7 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,23 @@ function handlerFromCmd(): string {
   return cmd[1];
 }
 
+/** The Dockerfile's RUN that makes the V8 compile cache of the bundle in the final stage. */
+function compileCacheCommand(): string {
+  const run = /^RUN (.*NODE_COMPILE_CACHE.*)$/m.exec(dockerfile)?.[1];
+  if (!run) throw new Error('the Dockerfile makes no compile cache');
+  return run;
+}
+
+/** Lambda mounts /var/task read-only. */
+function makeReadOnly(path: string): void {
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) makeReadOnly(child);
+    else chmodSync(child, 0o444);
+  }
+  chmodSync(path, 0o555);
+}
+
 /**
  * The image, without Docker: dist/ built by the Dockerfile's own build command, then loaded by
  * AWS's Lambda runtime interface client (`aws-lambda-ric`, the client of the nodejs base
@@ -34,6 +52,7 @@ describe('Image entry point: dist/ through the Lambda runtime client', () => {
   let runtimeApi: LocalRuntimeApi;
   let runtime: ChildProcess;
   let runtimeOutput = '';
+  let taskRoot: string;
 
   const invoke = async (options: EventOptions): Promise<ApiResult & { json: () => unknown }> => {
     const result = (await runtimeApi.invoke(apiGatewayEvent(options))) as ApiResult;
@@ -45,18 +64,32 @@ describe('Image entry point: dist/ through the Lambda runtime client', () => {
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
     expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist\/ \$\{LAMBDA_TASK_ROOT\}\/$/m);
     await promisify(execFile)('npm', ['run', 'build'], { cwd: repoRoot });
+    // The final stage: dist/ in the task root, the compile cache made by the Dockerfile's own
+    // command with this Node (the image's), then everything read-only.
+    taskRoot = mkdtempSync(join(tmpdir(), 'image-task-root-'));
+    cpSync(dist, taskRoot, { recursive: true });
+    const compileCache = join(taskRoot, '.node-compile-cache');
+    await promisify(execFile)('sh', ['-c', compileCacheCommand()], {
+      env: {
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        LAMBDA_TASK_ROOT: taskRoot,
+        NODE_COMPILE_CACHE: compileCache,
+        NODE_ENV: 'production',
+      },
+    });
+    makeReadOnly(taskRoot);
 
     dynamo = await startEmbeddedDynamo();
     await ensureTables(createDynamoClient({ region: 'eu-west-1', endpoint: dynamo.endpoint }), TABLES);
     runtimeApi = await LocalRuntimeApi.start();
 
     runtime = spawn(process.execPath, [join(repoRoot, 'node_modules/aws-lambda-ric/index.mjs')], {
-      cwd: dist,
+      cwd: taskRoot,
       env: {
         PATH: process.env.PATH,
         // What Lambda sets for an image function: the runtime API, the task root and the CMD.
         AWS_LAMBDA_RUNTIME_API: runtimeApi.address,
-        LAMBDA_TASK_ROOT: dist,
+        LAMBDA_TASK_ROOT: taskRoot,
         _HANDLER: handlerFromCmd(),
         AWS_LAMBDA_FUNCTION_NAME: 'basic-item-crud-dev',
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -72,6 +105,9 @@ describe('Image entry point: dist/ through the Lambda runtime client', () => {
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         JWT_SECRET: 'image-entrypoint-test-signing-key-0123456789',
         LOG_LEVEL: 'warn',
+        // The image's ENV; Node says whether V8 took the cache.
+        NODE_COMPILE_CACHE: compileCache,
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -84,6 +120,10 @@ describe('Image entry point: dist/ through the Lambda runtime client', () => {
     runtime?.kill();
     await runtimeApi?.close();
     await dynamo?.close();
+    if (taskRoot) {
+      chmodSync(taskRoot, 0o755);
+      rmSync(taskRoot, { recursive: true, force: true });
+    }
   });
 
   it('ships one CommonJS bundle and the static assets, no node_modules', () => {
@@ -140,6 +180,10 @@ describe('Image entry point: dist/ through the Lambda runtime client', () => {
       expect(loggedIn.statusCode).toBe(200);
       expect(loggedIn.json()).toMatchObject({ token_type: 'bearer', access_token: expect.any(String) });
     });
+  });
+
+  it('loads the bundle with the compile cache the Dockerfile makes, from a read-only task root', () => {
+    expect(runtimeOutput).toMatch(/V8 code cache for CommonJS \S*index\.js was accepted/);
   });
 
   it('started without an init error', () => {
