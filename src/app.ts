@@ -1,10 +1,11 @@
-import type { ApiHandler, ApiResult } from './http/api-gateway.js';
+import type { ApiEvent, ApiHandler, ApiResult } from './http/api-gateway.js';
 import { MAX_REQUEST_BODY_BYTES, requestBodyBytes } from './http/body.js';
 import { corsHeaders, preflightResponse, type AllowedOrigins } from './http/cors.js';
 import { PayloadTooLargeError } from './http/errors.js';
 import { canonicalPath, GRAPHQL_PATH } from './http/paths.js';
 import { readRequest, type HttpRequest, type RequestOutcome } from './http/request.js';
 import type { Transport } from './http/transport.js';
+import { withRedactionScope } from './log-redaction.js';
 import type { Logger } from './logger.js';
 import { isStaticPath } from './static/static-routes.js';
 
@@ -28,7 +29,10 @@ export function createApp({ allowedOrigins, logger, transports }: AppParts): Api
     return isStaticPath(path) ? transports.static : transports.rest;
   };
 
-  return async (event) => {
+  // Each request in a log-redaction scope of its own: see log-redaction.ts.
+  return (event) => withRedactionScope(() => serve(event));
+
+  async function serve(event: ApiEvent): Promise<ApiResult> {
     const request = readRequest(event);
     const origin = request.header('origin');
     const outcome: RequestOutcome = {};
@@ -60,12 +64,13 @@ export function createApp({ allowedOrigins, logger, transports }: AppParts): Api
       ...(outcome.userId ? { userId: outcome.userId } : {}),
     });
     return result;
-  };
+  }
 }
 
 /** Adds headers to a result; `Vary` lists are merged, since assets vary by encoding and CORS by origin. */
 function withHeaders(headers: ApiResult['headers'], added: Record<string, string>): ApiResult['headers'] {
   const merged = { ...headers, ...added };
+  if (headers?.vary === undefined || added.vary === undefined) return merged;
   const vary = new Set(
     [headers?.vary, added.vary]
       .flatMap((v) => (typeof v === 'string' ? v.split(',') : []))

@@ -10,8 +10,7 @@ import { createGraphQLTransport } from './graphql/transport.js';
 import type { Logger } from './logger.js';
 import type { RequestContextFactory } from './request-context.js';
 import { createRestTransport } from './rest/transport.js';
-import { createAssetStore, readPage } from './static/asset-store.js';
-import { IDE_PAGE } from './static/page-security.js';
+import { createAssetStore } from './static/asset-store.js';
 import { createStaticTransport } from './static/static-routes.js';
 import { DynamoItemRepository } from './storage/item-repository.js';
 import { idGenerator } from './storage/id-generator.js';
@@ -49,7 +48,7 @@ export function composeApp(deps: AppDependencies): ApiHandler {
         contexts,
         logger,
         introspection: config.graphqlIntrospection,
-        idePage: () => readPage(assets, IDE_PAGE),
+        assets,
       }),
     },
   });

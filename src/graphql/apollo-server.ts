@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -10,15 +11,13 @@ import type { Logger } from '../logger.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { errorReportingPlugin, formatError } from './error-boundary.js';
-import { ideLandingPage } from './ide-landing-page.js';
 import { graphqlLimits } from './limits.js';
+import { secretVariablesPlugin } from './secret-variables.js';
 import { resolvers } from './resolvers/index.js';
 
 export interface ApolloOptions {
   readonly introspection: boolean;
   readonly logger: Logger;
-  /** The self-hosted GraphiQL page for `GET /graphql` from a browser. */
-  readonly idePage: () => Promise<string>;
 }
 
 export function createApolloServer(options: ApolloOptions): ApolloServer<GraphQLContext> {
@@ -33,13 +32,16 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<GraphQL
     parseOptions: limits.parseOptions,
     validationRules: limits.validationRules,
     plugins: [
-      // Our own IDE page instead of Apollo's default one, which loads from Apollo's CDN.
+      // The transport serves our own IDE page; Apollo's default one loads from Apollo's CDN.
       ApolloServerPluginLandingPageDisabled(),
-      ideLandingPage(options.idePage),
       // No GraphOS reporting, even with APOLLO_KEY in the environment: the bundle leaves it out.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // No HTTP caching of operations (every answer is the caller's own): without this default
+      // plugin, Apollo does not wrap every resolver to collect cache hints.
+      ApolloServerPluginCacheControlDisabled(),
+      secretVariablesPlugin(),
       errorReportingPlugin(options.logger),
       ...(limits.plugins ?? []),
     ],

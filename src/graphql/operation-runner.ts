@@ -2,19 +2,16 @@ import { HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { handlers } from '@as-integrations/aws-lambda';
 import type { ApiEvent, ApiResult } from '../http/api-gateway.js';
 import type { HttpRequest, RequestOutcome } from '../http/request.js';
-import { withSecretsRedacted } from '../log-redaction.js';
 import type { Logger } from '../logger.js';
 import type { RequestContextFactory } from '../request-context.js';
-import { secureIdePage } from '../static/page-security.js';
 import { createApolloServer } from './apollo-server.js';
+import { redactSecretFields } from '../log-redaction.js';
 import { MalformedGraphQLRequestError } from './error-boundary.js';
 
 export interface OperationRunnerDependencies {
   readonly contexts: RequestContextFactory;
   readonly logger: Logger;
   readonly introspection: boolean;
-  /** The self-hosted GraphiQL page for `GET /graphql` from a browser. */
-  readonly idePage: () => Promise<string>;
 }
 
 export type OperationRunner = (request: HttpRequest, outcome: RequestOutcome) => Promise<ApiResult>;
@@ -48,17 +45,11 @@ export function createOperationRunner(deps: OperationRunnerDependencies): Operat
 
   return async (request, outcome) => {
     const httpGraphQLRequest = adapter.fromEvent(request.event) as unknown as HTTPGraphQLRequest;
-    // Whatever is logged while this operation runs (by us, Apollo or a library) never carries
-    // the value of a variable named like a secret.
-    const response = await withSecretsRedacted(httpGraphQLRequest.body, () =>
-      server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest,
-        context: async () => deps.contexts(request, outcome),
-      }),
-    );
-    const result = adapter.toSuccessResult(response as unknown as IntegrationResponse);
-    // Apollo's landing page is our IDE: it gets a page's security headers.
-    return request.method === 'GET' ? secureIdePage(result) : result;
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => deps.contexts(request, outcome),
+    });
+    return adapter.toSuccessResult(response as unknown as IntegrationResponse);
   };
 }
 
@@ -83,6 +74,14 @@ function readGraphQLRequest(event: ApiEvent): HTTPGraphQLRequest {
 }
 
 function bodyOf(event: ApiEvent, headers: HeaderMap): unknown {
+  const body = parsedBody(event, headers);
+  // Before anything can fail and be logged: see log-redaction.ts (the variables' uses are added
+  // once the operation is known, by secretVariablesPlugin).
+  redactSecretFields(body);
+  return body;
+}
+
+function parsedBody(event: ApiEvent, headers: HeaderMap): unknown {
   if (!event.body) return '';
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const mediaType = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';

@@ -1,13 +1,23 @@
 import { GRAPHQL_PATH } from '../http/paths.js';
+import type { HttpRequest } from '../http/request.js';
 import type { Transport } from '../http/transport.js';
+import type { AssetStore } from '../static/asset-store.js';
+import { IDE_PAGE } from '../static/page-security.js';
+import { serveAsset } from '../static/static-routes.js';
 import { graphqlErrorResult } from './error-boundary.js';
 import type { OperationRunner, OperationRunnerDependencies } from './operation-runner.js';
 
+export interface GraphQLTransportDependencies extends OperationRunnerDependencies {
+  /** Where the self-hosted GraphiQL page is, for browsers that open `/graphql`. */
+  readonly assets: AssetStore;
+}
+
 /**
- * `/graphql`. Apollo and graphql are loaded on the first GraphQL request, not at cold start:
- * a REST request never needs them.
+ * `/graphql`: the IDE page for a browser, every other request to Apollo. Apollo and graphql
+ * are loaded on the first GraphQL operation, not at cold start: a REST request (or the IDE
+ * page) never needs them.
  */
-export function createGraphQLTransport(deps: OperationRunnerDependencies): Transport {
+export function createGraphQLTransport(deps: GraphQLTransportDependencies): Transport {
   let runner: Promise<OperationRunner> | undefined;
   const load = () =>
     (runner ??= import('./operation-runner.js')
@@ -19,8 +29,31 @@ export function createGraphQLTransport(deps: OperationRunnerDependencies): Trans
   return {
     async serve(request, outcome) {
       outcome.route = GRAPHQL_PATH;
+      if (wantsThePage(request)) return serveAsset(deps.assets, IDE_PAGE, request);
       return (await load())(request, outcome);
     },
     fail: (error, request) => graphqlErrorResult(error, request.requestId, deps.logger),
   };
+}
+
+/**
+ * A browser navigating to `/graphql` (HTML preferred over the GraphQL media types, as Apollo
+ * decides for its landing page); a GraphQL client asks for JSON.
+ */
+function wantsThePage(request: HttpRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const ranges = (request.header('accept') ?? '')
+    .split(',')
+    .map((range) => {
+      const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+      const q = parameters.find((p) => p.startsWith('q='));
+      return { type, q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter(
+      (range) =>
+        range.q > 0 &&
+        ['text/html', 'application/json', 'application/graphql-response+json'].includes(range.type),
+    )
+    .sort((a, b) => b.q - a.q);
+  return ranges[0]?.type === 'text/html';
 }

@@ -32,11 +32,9 @@ const isSaneRequestId = (id: string | undefined): id is string =>
   id !== undefined && SANE_REQUEST_ID.test(id);
 
 export function readRequest(event: ApiEvent, startedAt = performance.now()): HttpRequest {
-  const offered = header(event, 'x-request-id');
   return {
     event,
-    // Else API Gateway's own id, which its access log records too: one id joins both logs.
-    requestId: [offered, event.requestContext?.requestId].find(isSaneRequestId) ?? randomUUID(),
+    requestId: requestIdFor(header(event, 'x-request-id'), event.requestContext?.requestId),
     method: (event.httpMethod ?? 'GET').toUpperCase(),
     path: routePath(event),
     startedAt,
@@ -44,7 +42,10 @@ export function readRequest(event: ApiEvent, startedAt = performance.now()): Htt
   };
 }
 
-/** A request id of our own, for a request the server cannot even read (an unusable URL, a huge body). */
-export function newRequestId(): string {
-  return randomUUID();
+/**
+ * The caller's id if it sent a sane one; else API Gateway's own, which its access log records
+ * too (one id joins both logs); else a new one.
+ */
+export function requestIdFor(offered: string | undefined, gatewayId?: string): string {
+  return [offered, gatewayId].find(isSaneRequestId) ?? randomUUID();
 }

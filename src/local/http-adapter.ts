@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEvent, ApiResult } from '../http/api-gateway.js';
-import { PayloadTooLargeError } from '../http/errors.js';
-
-/** API Gateway's own payload limit: the local server refuses more, as API Gateway would. */
-export const MAX_EVENT_BODY_BYTES = 10 * 1024 * 1024;
+import { MAX_REQUEST_BODY_BYTES } from '../http/body.js';
 
 export const LOCAL_STAGE = 'local';
 
@@ -78,14 +75,17 @@ export function sendProxyResult(res: ServerResponse, result: ApiResult): void {
   res.end(noBody ? undefined : body);
 }
 
-/** Reads the whole body, refusing bodies API Gateway itself would refuse. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body as the handler needs it: whole up to the service's limit, and cut one byte past it
+ * otherwise, so that the app refuses it (413, in the shape of the route asked for) and a huge
+ * body is never held in memory. The rest is read and dropped.
+ */
+export async function readBody(req: IncomingMessage, keep = MAX_REQUEST_BODY_BYTES + 1): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
+    if (size < keep) chunks.push(chunk.subarray(0, keep - size));
     size += chunk.length;
-    if (size > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BODY_BYTES);
-    chunks.push(chunk);
   }
   return Buffer.concat(chunks);
 }

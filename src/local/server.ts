@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +7,7 @@ import { loadSigningKey } from '../auth/signing-key.js';
 import { composeApp } from '../composition-root.js';
 import type { Config } from '../config.js';
 import type { ApiResult } from '../http/api-gateway.js';
-import { newRequestId } from '../http/request.js';
+import { requestIdFor } from '../http/request.js';
 import { createLogger, type Logger } from '../logger.js';
 import { restErrorResult } from '../rest/error-boundary.js';
 import { createDocumentClient, createDynamoClient } from '../storage/dynamodb-client.js';
@@ -65,13 +66,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
     const serve = async (req: IncomingMessage, res: ServerResponse) => {
       // API Gateway's own request id, as in AWS: the handler uses it unless the client sent one.
-      const requestId = newRequestId();
+      const gatewayId = randomUUID();
       let result: ApiResult;
       try {
-        result = await handler(toProxyEvent(req, await readBody(req), requestId), lambdaContext());
+        result = await handler(toProxyEvent(req, await readBody(req), gatewayId), lambdaContext());
       } catch (error) {
-        // What API Gateway itself would refuse (a body over its limit), or a failure of this
-        // adapter: answered in REST's error shape, with the request id.
+        // A failure of this adapter itself (the handler answers every error of its own).
+        const requestId = requestIdFor(req.headers['x-request-id']?.toString(), gatewayId);
         result = restErrorResult(error, requestId, logger);
         result.headers = { ...result.headers, 'x-request-id': requestId };
       }

@@ -1,5 +1,6 @@
 import { PreconditionFailedError } from '../domain/errors.js';
 import { parseBody, type BodyMediaType } from '../http/body.js';
+import { redactSecretFields } from '../log-redaction.js';
 import type { HttpRequest } from '../http/request.js';
 import { RequestValidationError } from './error-boundary.js';
 
@@ -11,7 +12,11 @@ import { RequestValidationError } from './error-boundary.js';
 /** The body as a value for the domain, or a 422 saying why there is none. */
 export function bodyOf(request: HttpRequest, accepted: readonly BodyMediaType[] = ['json']): unknown {
   const parsed = parseBody(request.event, accepted);
-  if (parsed.ok) return parsed.value;
+  if (parsed.ok) {
+    // Before anything can fail and be logged: a password or token in the body never reaches a log line.
+    redactSecretFields(parsed.value);
+    return parsed.value;
+  }
   switch (parsed.reason) {
     case 'missing':
       throw new RequestValidationError([{ loc: ['body'], msg: 'Field required', type: 'missing' }]);

@@ -4,6 +4,7 @@ import {
   createItemInput,
   IDEMPOTENCY_KEY_MAX,
   itemDescriptionRule,
+  itemNameRule,
   ITEM_DESCRIPTION_MAX,
   ITEM_NAME_MAX,
   LIST_LIMIT_DEFAULT,
@@ -17,7 +18,6 @@ import {
   listItemsInput,
   loginInput,
   registerInput,
-  updateItemInput,
 } from '../domain/input-rules.js';
 
 /**
@@ -99,10 +99,24 @@ export const ItemCreateRequest = named(
 );
 export const ItemUpdateRequest = named(
   'ItemUpdateRequest',
-  updateItemInput.meta({
-    description: 'At least one of `name` and `description`; `null` is refused. Unknown fields are ignored.',
-    anyOf: [{ required: ['name'] }, { required: ['description'] }],
-  }),
+  // The domain's rule (updateItemInput) as JSON Schema can state it: the "at least one" refinement as `anyOf`.
+  z
+    .object({
+      name: itemNameRule.optional().meta({
+        description: `1–${ITEM_NAME_MAX} characters, not blank`,
+        minLength: 1,
+        maxLength: ITEM_NAME_MAX,
+        pattern: '\\S',
+      }),
+      description: itemDescriptionRule.optional().meta({
+        description: `0–${ITEM_DESCRIPTION_MAX} characters`,
+        maxLength: ITEM_DESCRIPTION_MAX,
+      }),
+    })
+    .meta({
+      description: 'At least one of `name` and `description`; `null` is refused. Unknown fields are ignored.',
+      anyOf: [{ required: ['name'] }, { required: ['description'] }],
+    }),
 );
 export const ListItemsQueryParams = listItemsInput.extend({
   limit: listItemsInput.shape.limit.meta({
@@ -115,18 +129,15 @@ export const ListItemsQueryParams = listItemsInput.extend({
   }),
 });
 export const ItemPathParams = z.object({ id: itemId });
-export const IdempotencyKeyHeader = z
-  .string()
-  .min(1)
-  .max(IDEMPOTENCY_KEY_MAX + 2)
-  .meta({
-    description:
-      `Makes a create safe to retry (IETF draft "The Idempotency-Key HTTP Header Field"): 1–${IDEMPOTENCY_KEY_MAX} ` +
-      'visible ASCII characters, bare or quoted. The same key from the same user with the same body ' +
-      'answers the first result again (same id and status, no second item) for as long as the item ' +
-      'exists; the same key with another body answers 422. Keys are per user.',
-    example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
-  });
+export const IdempotencyKeyHeader = z.string().meta({
+  pattern: `^(?:"[\\x20-\\x7E]{1,${IDEMPOTENCY_KEY_MAX}}"|[\\x20-\\x7E]{1,${IDEMPOTENCY_KEY_MAX}})$`,
+  description:
+    `Makes a create safe to retry (IETF draft "The Idempotency-Key HTTP Header Field"): 1–${IDEMPOTENCY_KEY_MAX} ` +
+    'printable ASCII characters (space to "~"), bare or quoted. The same key from the same user with the same body ' +
+    'answers the first result again (same id and status, no second item) for as long as the item ' +
+    'exists; the same key with another body answers 422. Keys are per user.',
+  example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+});
 
 // Responses -----------------------------------------------------------------------------------
 

@@ -115,10 +115,3 @@ function ignoreMissing(error: NodeJS.ErrnoException): undefined {
   if (error.code === 'ENOENT') return undefined;
   throw error;
 }
-
-/** An HTML page of the build as text, for a server that renders it itself (Apollo's landing page). */
-export async function readPage(assets: AssetStore, name: string): Promise<string> {
-  const page = await assets.get(name);
-  if (!page) throw new Error(`static assets: the build has no ${name} (run \`npm run build:assets\`)`);
-  return (page.variants.get('identity') as Buffer).toString('utf8');
-}

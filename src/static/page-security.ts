@@ -1,6 +1,3 @@
-import type { ApiResult } from '../http/api-gateway.js';
-import { REVALIDATE } from './asset-store.js';
-
 /** The HTML pages of the build (scripts/build-assets.ts). */
 export const IDE_PAGE = 'graphiql.html';
 export const DOCS_PAGE = 'docs.html';
@@ -36,22 +33,4 @@ const IDE_PAGE_HEADERS = pageHeaders("'self' 'unsafe-inline'");
 /** The security headers of a page of the build, by its file name. */
 export function pageSecurityHeaders(name: string): Readonly<Record<string, string>> {
   return name === IDE_PAGE ? IDE_PAGE_HEADERS : STRICT_PAGE_HEADERS;
-}
-
-/**
- * Apollo's landing page (our IDE page) with the IDE's page headers and revalidation; a
- * result that is not HTML is returned as it is.
- */
-export function secureIdePage(result: ApiResult): ApiResult {
-  const contentType = Object.keys(result.headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
-  if (!contentType || !String(result.headers?.[contentType]).startsWith('text/html')) return result;
-  return {
-    ...result,
-    headers: {
-      ...result.headers,
-      [contentType]: 'text/html; charset=utf-8',
-      'cache-control': REVALIDATE,
-      ...IDE_PAGE_HEADERS,
-    },
-  };
 }

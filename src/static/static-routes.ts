@@ -39,7 +39,16 @@ async function serveStatic(assets: AssetStore, request: HttpRequest, outcome: Re
       ALLOWED_METHODS,
     );
   }
-  const asset = await assets.get(isDocs ? DOCS_PAGE : (ASSET_PATH.exec(canonical)?.[1] ?? ''));
+  return serveAsset(assets, isDocs ? DOCS_PAGE : (ASSET_PATH.exec(canonical)?.[1] ?? ''), request);
+}
+
+/**
+ * One asset of the build (a page gets its page's security headers): the docs page here, and
+ * the GraphQL IDE page, which `/graphql` serves to browsers. A page missing from the build is
+ * `RouteNotFoundError`; a build missing altogether throws (a 500 in either transport).
+ */
+export async function serveAsset(assets: AssetStore, name: string, request: HttpRequest) {
+  const asset = await assets.get(name);
   if (!asset) throw new RouteNotFoundError('No such asset');
   return assetResponse(
     asset,

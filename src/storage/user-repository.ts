@@ -67,15 +67,22 @@ export class DynamoUserRepository implements UserRepository {
     // Past the lease, another registration may already have taken the name over.
     if (this.now() - startedAt >= this.leaseMs) throw new ConflictError(USERNAME_TAKEN);
     const record: UserRecord = { id: user.id, username: user.username, created_at: user.createdAt };
-    await storageCall(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      ),
-    );
+    try {
+      await storageCall(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: record,
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
+        ),
+      );
+    } catch (error) {
+      // The id is this registration's own random one: a record with it is our first attempt,
+      // whose answer was lost (the SDK retried).
+      if (!isConditionFailure(error) || (await this.getMarker(user.id))?.username !== user.username)
+        throw error;
+    }
     this.loader.clear(user.id).prime(user.id, user);
   }
 
@@ -121,8 +128,10 @@ export class DynamoUserRepository implements UserRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    // Taken, unless it is the leftover of a registration that never wrote its user.
+    // Taken, unless by this very registration (its first attempt's answer was lost: the user
+    // id is this registration's own random one), or the leftover of one that never wrote its user.
     const existing = await this.getMarker(marker.id);
+    if (existing?.user_id === marker.user_id) return;
     if (existing && !(await this.isAbandoned(existing))) throw new ConflictError(USERNAME_TAKEN);
     try {
       await this.putMarker(
@@ -131,8 +140,11 @@ export class DynamoUserRepository implements UserRepository {
         existing ? { ':previous': existing.user_id } : undefined,
       );
     } catch (error) {
-      // Someone else took it over (or claimed it) first.
-      if (isConditionFailure(error)) throw new ConflictError(USERNAME_TAKEN);
+      // Someone else took it over (or claimed it) first, unless the winner is our own retry.
+      if (isConditionFailure(error)) {
+        if ((await this.getMarker(marker.id))?.user_id === marker.user_id) return;
+        throw new ConflictError(USERNAME_TAKEN);
+      }
       throw error;
     }
   }
