@@ -98,6 +98,8 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
       tokens,
       clock,
       ids: idGenerator,
+      // Counted by the metrics (issue 13); until they are wired, nothing listens.
+      events: { record: () => undefined },
     });
     let caller: Caller | undefined;
     return {

@@ -1,7 +1,14 @@
 import type { Caller, User } from './entities.js';
 import { NotFoundError, UnauthenticatedError } from './errors.js';
 import { loginInput, parseInput, registerInput, usernameKey } from './input-rules.js';
-import type { Clock, IdGenerator, PasswordHasher, TokenIssuer, UserRepository } from './ports.js';
+import type {
+  Clock,
+  DomainEvents,
+  IdGenerator,
+  PasswordHasher,
+  TokenIssuer,
+  UserRepository,
+} from './ports.js';
 import type { AccountService } from './services.js';
 
 export interface AccountServiceDependencies {
@@ -10,18 +17,20 @@ export interface AccountServiceDependencies {
   readonly tokens: TokenIssuer;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly events: DomainEvents;
 }
 
 export const INVALID_CREDENTIALS = 'Invalid credentials';
 
 export function createAccountService(deps: AccountServiceDependencies): AccountService {
-  const { users, passwords, tokens, clock, ids } = deps;
+  const { users, passwords, tokens, clock, ids, events } = deps;
   return {
     async register(input) {
       const { username, password } = parseInput(registerInput, input);
       const user: User = { id: ids.newId(), username, createdAt: clock.now().toISOString() };
       const passwordHash = await passwords.hash(password);
       await users.create({ user, usernameKey: usernameKey(username), passwordHash });
+      events.record('account.registered');
       return { user, token: tokens.issue(user.id) };
     },
 
@@ -33,12 +42,16 @@ export function createAccountService(deps: AccountServiceDependencies): AccountS
       const valid = await passwords.verify(password, credentials?.passwordHash ?? null, {
         allowTruncated: credentials?.legacy,
       });
-      if (!credentials || !valid) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      if (!credentials || !valid) {
+        events.record('account.login_failed');
+        throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      }
       // A hash below today's cost (an old account's) is upgraded now that the password is known:
       // one extra write, on this successful login only; losing a race to another login is fine.
       if (passwords.shouldRehash(credentials.passwordHash, password)) {
         await users.replacePasswordHash(credentials, await passwords.hash(password));
       }
+      events.record('account.login_succeeded');
       return { user: credentials.user, token: tokens.issue(credentials.user.id) };
     },
 

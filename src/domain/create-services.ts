@@ -2,6 +2,7 @@ import { createAccountService } from './account-service.js';
 import { createItemService } from './item-service.js';
 import type {
   Clock,
+  DomainEvents,
   IdGenerator,
   ItemRepository,
   PasswordHasher,
@@ -17,6 +18,7 @@ export interface ServiceDependencies {
   readonly tokens: TokenIssuer;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly events: DomainEvents;
 }
 
 /** The domain services of one request, over that request's repositories. */

@@ -7,20 +7,21 @@ import {
   parseInput,
   updateItemInput,
 } from './input-rules.js';
-import type { Clock, IdGenerator, ItemRepository } from './ports.js';
+import type { Clock, DomainEvents, IdGenerator, ItemRepository } from './ports.js';
 import type { ItemService } from './services.js';
 
 export interface ItemServiceDependencies {
   readonly items: ItemRepository;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly events: DomainEvents;
 }
 
 export const MAX_IDS_PER_BATCH = 100;
 
 /** Every item operation is scoped to the caller: another user's item is as good as missing. */
 export function createItemService(deps: ItemServiceDependencies): ItemService {
-  const { items, clock, ids } = deps;
+  const { items, clock, ids, events } = deps;
   const ownedBy = (caller: Caller, item: Item | null) => (item?.ownerId === caller.userId ? item : null);
 
   return {
@@ -41,7 +42,9 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
         updatedAt: now,
         version: 1,
       };
-      return items.create(item, { idempotent: key !== undefined });
+      const created = await items.create(item, { idempotent: key !== undefined });
+      events.record('item.created');
+      return created;
     },
 
     async get(caller, id) {
@@ -79,6 +82,7 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
     async delete(caller, id, expectedVersion) {
       assertVersion(expectedVersion);
       await items.delete({ id, ownerId: caller.userId, expectedVersion });
+      events.record('item.deleted');
     },
   };
 }

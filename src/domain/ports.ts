@@ -101,3 +101,19 @@ export interface IdGenerator {
   /** The same id for the same parts, every time (an idempotent create's item id). */
   derivedId(...parts: string[]): string;
 }
+
+/**
+ * What happened, for whoever counts it (the service's metrics): the domain says it once, every
+ * transport (REST, GraphQL) counts alike.
+ */
+export type DomainEvent =
+  | 'account.registered'
+  | 'account.login_succeeded'
+  | 'account.login_failed'
+  | 'item.created'
+  | 'item.updated'
+  | 'item.deleted';
+
+export interface DomainEvents {
+  record(event: DomainEvent): void;
+}

@@ -250,6 +250,7 @@ describe.each(dynamoBackends)('Accounts on $name', (backend) => {
         }),
         clock: { now: () => new Date(now()) },
         ids: idGenerator,
+        events: { record: () => undefined },
       });
     };
 
