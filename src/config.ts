@@ -24,10 +24,22 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly graphqlIntrospection: boolean;
+  /** CloudWatch namespace of the service's EMF metrics (the stack's appName). Unset: no metrics. */
+  readonly metricsNamespace: string | undefined;
+  /** The `service` dimension of every metric, and the name of the X-Ray segments made here. */
+  readonly serviceName: string;
+  /**
+   * `full`: the X-Ray SDK (loaded on first use) records AWS calls and annotates each request.
+   * `active` and `off` load nothing: the difference is the function's own X-Ray setting (infra).
+   */
+  readonly tracing: TracingMode;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const TRACING_MODES = ['off', 'active', 'full'] as const;
+export type TracingMode = (typeof TRACING_MODES)[number];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -82,6 +94,23 @@ const secret = z
     `must be at least ${MIN_SECRET_BYTES} bytes`,
   );
 
+// CloudWatch's rule for a namespace; `AWS/` is reserved for AWS's own.
+const metricsNamespace = z
+  .string()
+  .trim()
+  .regex(/^[\w.\-/#: ]{1,255}$/, 'must be 1-255 of A-Z a-z 0-9 . - _ / # : and spaces')
+  .refine((v) => !v.startsWith('AWS/'), 'must not start with AWS/ (reserved for AWS)');
+
+// The X-Ray SDK's two forms: `host:port`, or `udp:host:port tcp:host:port` in either order.
+const daemonAddress = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      /^[^\s:]+:\d{1,5}$/.test(v) || /^(udp|tcp):[^\s:]+:\d{1,5} (?!\1)(udp|tcp):[^\s:]+:\d{1,5}$/.test(v),
+    'must be host:port, or udp:host:port tcp:host:port',
+  );
+
 /** Each variable on its own so that an error names exactly one of them. */
 const variables = {
   REGION: nonEmpty.optional(),
@@ -106,6 +135,11 @@ const variables = {
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
   NODE_ENV: z.string().optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  METRICS_NAMESPACE: metricsNamespace.optional(),
+  POWERTOOLS_SERVICE_NAME: nonEmpty.optional(),
+  TRACING: z.enum(TRACING_MODES, { error: `must be one of ${TRACING_MODES.join(', ')}` }).optional(),
+  // Read by the X-Ray SDK itself when it loads (TRACING=full); checked here to fail at start.
+  AWS_XRAY_DAEMON_ADDRESS: daemonAddress.optional(),
 } as const;
 
 type Variables = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
@@ -158,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR ?? '.data',
     logLevel: v.LOG_LEVEL ?? 'info',
     graphqlIntrospection: v.GRAPHQL_INTROSPECTION ?? true,
+    metricsNamespace: v.METRICS_NAMESPACE,
+    serviceName: v.POWERTOOLS_SERVICE_NAME ?? 'basic-item-crud',
+    tracing: v.TRACING ?? 'off',
   };
 }
 
