@@ -19,6 +19,8 @@ export interface Config {
   /** `'*'` allows any origin (no credentials are ever allowed); an empty list allows none. */
   readonly allowedOrigins: readonly string[] | '*';
   readonly tokenTtlMinutes: number;
+  /** How long a refresh token works; every rotation issues one for this long. */
+  readonly refreshTokenTtlDays: number;
   readonly bcryptCost: number;
   readonly port: number;
   readonly dataDir: string;
@@ -128,6 +130,7 @@ const variables = {
   JWT_AUDIENCE: nonEmpty.optional(),
   ALLOWED_ORIGINS: origins.optional(),
   TOKEN_TTL_MINUTES: integer(1, 1440).optional(),
+  REFRESH_TOKEN_TTL_DAYS: integer(1, 365).optional(),
   BCRYPT_COST: integer(4, 15).optional(),
   PORT: integer(0, 65535).optional(),
   DATA_DIR: nonEmpty.optional(),
@@ -186,7 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtIssuer: v.JWT_ISSUER ?? 'basic-item-crud',
     jwtAudience: v.JWT_AUDIENCE ?? 'basic-item-crud',
     allowedOrigins: v.ALLOWED_ORIGINS ?? [],
-    tokenTtlMinutes: v.TOKEN_TTL_MINUTES ?? 30,
+    // Short, now that a refresh token renews it: sign-out cannot revoke an access token.
+    tokenTtlMinutes: v.TOKEN_TTL_MINUTES ?? 15,
+    refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS ?? 30,
     bcryptCost,
     port: v.PORT ?? 3000,
     dataDir: v.DATA_DIR ?? '.data',
