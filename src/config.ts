@@ -10,6 +10,12 @@ export interface Config {
   readonly region: string;
   readonly usersTable: string;
   readonly itemsTable: string;
+  /** WebSocket connections and their GraphQL subscriptions (the API Gateway WebSocket API's state). */
+  readonly connectionsTable: string;
+  /** The WebSocket API's `wss://…/<stage>` URL, for the IDE; unset: the page's own origin (local server). */
+  readonly websocketUrl: string | undefined;
+  /** Where PostToConnection goes (`https://…/<stage>`); unset: each WebSocket event's own domain and stage. */
+  readonly websocketManagementEndpoint: string | undefined;
   /** An emulator (dynalite, DynamoDB Local). Unset: AWS in Lambda, the embedded emulator locally. */
   readonly dynamodbEndpoint: string | undefined;
   readonly jwtSecret: string | undefined;
@@ -68,6 +74,11 @@ const url = z
   .trim()
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
 
+const websocketUrl = z
+  .string()
+  .trim()
+  .refine((v) => URL.canParse(v) && /^wss?:$/.test(new URL(v).protocol), 'must be a ws(s) URL');
+
 const origins = z
   .string()
   .trim()
@@ -119,6 +130,9 @@ const variables = {
   AWS_REGION: nonEmpty.optional(),
   USERS_TABLE: nonEmpty.optional(),
   ITEMS_TABLE: nonEmpty.optional(),
+  CONNECTIONS_TABLE: nonEmpty.optional(),
+  WEBSOCKET_URL: websocketUrl.optional(),
+  WEBSOCKET_MANAGEMENT_ENDPOINT: url.optional(),
   DYNAMODB_ENDPOINT: url.optional(),
   JWT_SECRET: secret.optional(),
   JWT_SECRET_ARN: z
@@ -183,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: v.REGION ?? v.AWS_REGION ?? 'us-east-1',
     usersTable: v.USERS_TABLE ?? 'basic-item-crud-users',
     itemsTable: v.ITEMS_TABLE ?? 'basic-item-crud-items',
+    connectionsTable: v.CONNECTIONS_TABLE ?? 'basic-item-crud-connections',
+    websocketUrl: v.WEBSOCKET_URL,
+    websocketManagementEndpoint: v.WEBSOCKET_MANAGEMENT_ENDPOINT,
     dynamodbEndpoint: v.DYNAMODB_ENDPOINT,
     jwtSecret: v.JWT_SECRET,
     jwtSecretArn: v.JWT_SECRET_ARN,
