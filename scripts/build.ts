@@ -1,6 +1,7 @@
 // Builds what the Lambda image ships, `dist/`, and nothing else goes into the image:
 //
 //   dist/index.js       the handler: ONE minified CommonJS file, every dependency inlined
+//   dist/xray-tracing.js the X-Ray SDK, required by index.js only when TRACING=full
 //   dist/package.json   {"type":"commonjs"}: dist/ stays CommonJS inside this ESM repository
 //   dist/assets/        the prebuilt IDE and docs files (from build/assets, `npm run build:assets`)
 //
@@ -16,6 +17,9 @@ import { analyzeMetafile, build, type Plugin } from 'esbuild';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_DIR = join(repoRoot, 'dist');
 const ENTRY = join(repoRoot, 'src', 'lambda.ts');
+/** Loaded by src/observability/tracing.ts with TRACING=full only: see `xrayTracingApart`. */
+const XRAY_ENTRY = join(repoRoot, 'src', 'observability', 'xray-tracing.ts');
+const XRAY_BUNDLE = 'xray-tracing.js';
 const ASSETS_SOURCE = join(repoRoot, 'build', 'assets');
 /** Where the handler looks for its static files in Lambda: `${LAMBDA_TASK_ROOT}/assets`. */
 const ASSETS_TARGET = join(DIST_DIR, 'assets');
@@ -33,14 +37,20 @@ export async function buildDist(options: { analyze?: boolean } = {}): Promise<Bu
   await rm(DIST_DIR, { recursive: true, force: true });
   await mkdir(DIST_DIR, { recursive: true });
 
-  const result = await build({
-    entryPoints: [ENTRY],
-    outfile: join(DIST_DIR, 'index.js'),
+  const common = {
     bundle: true,
     minify: true,
     format: 'cjs',
     platform: 'node',
     target: 'node24',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  } as const;
+  const result = await build({
+    ...common,
+    entryPoints: [ENTRY],
+    outfile: join(DIST_DIR, 'index.js'),
     // A CommonJS file has no import.meta; give it the real URL of the bundle file.
     banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
     define: {
@@ -48,10 +58,13 @@ export async function buildDist(options: { analyze?: boolean } = {}): Promise<Bu
       // The image runs with NODE_ENV=production; dependencies drop their development paths.
       'process.env.NODE_ENV': '"production"',
     },
-    plugins: [oneBuildOfDualPackages, englishOnlyZod, withoutApolloGraphOsReporting],
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
+    plugins: [oneBuildOfDualPackages, englishOnlyZod, withoutApolloGraphOsReporting, xrayTracingApart],
+  });
+  await build({
+    ...common,
+    entryPoints: [XRAY_ENTRY],
+    outfile: join(DIST_DIR, XRAY_BUNDLE),
+    define: { 'process.env.NODE_ENV': '"production"' },
   });
   await writeFile(join(DIST_DIR, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   // Dotfiles there are the asset build's own bookkeeping, not assets.
@@ -120,6 +133,22 @@ const withoutApolloGraphOsReporting: Plugin = {
         export const ApolloServerPluginSchemaReporting = excluded;
         export const ApolloServerPluginInlineTrace = () => ({});`,
     }));
+  },
+};
+
+/**
+ * The X-Ray SDK (≈130 KB, 12-18 ms of cold `require`) is bundled apart, in dist/xray-tracing.js,
+ * which tracing.ts's `import('./xray-tracing.js')` then loads from beside index.js: inlined, it
+ * would take the main bundle over its size budget for a module only TRACING=full ever runs.
+ */
+const xrayTracingApart: Plugin = {
+  name: 'xray-tracing-apart',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^\.\/xray-tracing\.js$/ }, (args) =>
+      args.importer === join(repoRoot, 'src', 'observability', 'tracing.ts')
+        ? { path: `./${XRAY_BUNDLE}`, external: true }
+        : undefined,
+    );
   },
 };
 

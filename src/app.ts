@@ -7,11 +7,16 @@ import { readRequest, type HttpRequest, type RequestOutcome } from './http/reque
 import type { Transport } from './http/transport.js';
 import { withRedactionScope } from './log-redaction.js';
 import type { Logger } from './logger.js';
+import type { ServiceMetrics } from './observability/metrics.js';
+import { answeredRequest, routeLabel } from './observability/request-metrics.js';
+import { traceRequest } from './observability/tracing.js';
 import { isStaticPath } from './static/static-routes.js';
 
 export interface AppParts {
   readonly allowedOrigins: AllowedOrigins;
   readonly logger: Logger;
+  /** Flushed once per request: its `Requests` and `Latency`, and whatever was counted meanwhile. */
+  readonly metrics: ServiceMetrics;
   readonly transports: { readonly static: Transport; readonly rest: Transport; readonly graphql: Transport };
 }
 
@@ -19,10 +24,10 @@ export interface AppParts {
  * The one router, in Lambda and on the local server alike: every request is read once, then
  * preflight and the body limit, then one of three siblings — static assets, `/graphql`, or
  * REST (whose route table also answers the 404 of an unknown path). Whatever a transport
- * throws is answered by that transport's own error boundary; CORS, the request id and the
- * access log wrap every answer.
+ * throws is answered by that transport's own error boundary; CORS, the request id, the access
+ * log and the metrics wrap every answer (and, with TRACING=full, an X-Ray subsegment).
  */
-export function createApp({ allowedOrigins, logger, transports }: AppParts): ApiHandler {
+export function createApp({ allowedOrigins, logger, metrics, transports }: AppParts): ApiHandler {
   const transportFor = (request: HttpRequest): Transport => {
     const path = canonicalPath(request.path);
     if (path === GRAPHQL_PATH) return transports.graphql;
@@ -34,36 +39,45 @@ export function createApp({ allowedOrigins, logger, transports }: AppParts): Api
 
   async function serve(event: ApiEvent): Promise<ApiResult> {
     const request = readRequest(event);
-    const origin = request.header('origin');
     const outcome: RequestOutcome = {};
-    let result: ApiResult;
-    if (request.method === 'OPTIONS') {
-      result = preflightResponse(allowedOrigins, origin);
-    } else {
-      const transport = transportFor(request);
-      try {
-        // Before any transport reads it, so REST and /graphql refuse big bodies alike.
-        if (requestBodyBytes(event) > MAX_REQUEST_BODY_BYTES)
-          throw new PayloadTooLargeError(MAX_REQUEST_BODY_BYTES);
-        result = await transport.serve(request, outcome);
-      } catch (error) {
-        result = transport.fail(error, request, outcome);
-      }
-    }
+    const result = await traceRequest(
+      () => answer(request, outcome),
+      (answered) => ({
+        requestId: request.requestId,
+        route: routeLabel(request.method, outcome.route),
+        userId: outcome.userId,
+        statusCode: answered?.statusCode,
+      }),
+    );
     result.headers = withHeaders(result.headers, {
-      ...corsHeaders(allowedOrigins, origin),
+      ...corsHeaders(allowedOrigins, request.header('origin')),
       'x-request-id': request.requestId,
     });
+    const durationMs = Math.round((performance.now() - request.startedAt) * 100) / 100;
     logger.info('request', {
       requestId: request.requestId,
       method: request.method,
       route: outcome.route ?? null,
       path: request.path,
       status: result.statusCode,
-      durationMs: Math.round((performance.now() - request.startedAt) * 100) / 100,
+      durationMs,
       ...(outcome.userId ? { userId: outcome.userId } : {}),
     });
+    metrics.flush(answeredRequest(request.method, outcome.route, result.statusCode, durationMs));
     return result;
+  }
+
+  async function answer(request: HttpRequest, outcome: RequestOutcome): Promise<ApiResult> {
+    if (request.method === 'OPTIONS') return preflightResponse(allowedOrigins, request.header('origin'));
+    const transport = transportFor(request);
+    try {
+      // Before any transport reads it, so REST and /graphql refuse big bodies alike.
+      if (requestBodyBytes(request.event) > MAX_REQUEST_BODY_BYTES)
+        throw new PayloadTooLargeError(MAX_REQUEST_BODY_BYTES);
+      return await transport.serve(request, outcome);
+    } catch (error) {
+      return transport.fail(error, request, outcome);
+    }
   }
 }
 

@@ -8,6 +8,8 @@ import type { Caller } from './domain/entities.js';
 import type { ApiHandler } from './http/api-gateway.js';
 import { createGraphQLTransport } from './graphql/transport.js';
 import type { Logger } from './logger.js';
+import { domainEventMetrics } from './observability/domain-event-metrics.js';
+import { createServiceMetrics, NO_METRICS, type ServiceMetrics } from './observability/metrics.js';
 import type { RequestContextFactory } from './request-context.js';
 import { createRestTransport } from './rest/transport.js';
 import { createAssetStore } from './static/asset-store.js';
@@ -31,16 +33,25 @@ export interface AppDependencies {
   readonly signingKey: string;
   /** The prebuilt browser assets (GraphQL IDE, REST docs), see scripts/build-assets.ts. */
   readonly assetsDir: string;
+  /**
+   * The process's metrics, shared with what counts outside a request (the DynamoDB client's
+   * retries). Unset: made here from the configuration (off without METRICS_NAMESPACE).
+   */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** The one handler that serves every request, in Lambda and on the local server alike. */
 export function composeApp(deps: AppDependencies): ApiHandler {
   const { config, logger } = deps;
-  const contexts = createRequestContextFactory(deps);
+  const metrics =
+    deps.metrics ??
+    createServiceMetrics({ namespace: config.metricsNamespace, serviceName: config.serviceName, logger });
+  const contexts = createRequestContextFactory({ ...deps, metrics });
   const assets = createAssetStore(deps.assetsDir);
   return createApp({
     allowedOrigins: config.allowedOrigins,
     logger,
+    metrics,
     transports: {
       static: createStaticTransport({ assets, logger }),
       rest: createRestTransport({ contexts, logger }),
@@ -54,7 +65,7 @@ export function composeApp(deps: AppDependencies): ApiHandler {
   });
 }
 
-export type ContextDependencies = Pick<AppDependencies, 'logger' | 'dynamo' | 'signingKey'> & {
+export type ContextDependencies = Pick<AppDependencies, 'logger' | 'dynamo' | 'signingKey' | 'metrics'> & {
   readonly config: Pick<
     Config,
     'usersTable' | 'itemsTable' | 'bcryptCost' | 'jwtIssuer' | 'jwtAudience' | 'tokenTtlMinutes'
@@ -75,6 +86,7 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
   const cursors = new PageCursors(deps.signingKey);
   const tables = { users: config.usersTable, items: config.itemsTable };
   const clock = { now: () => new Date() };
+  const events = domainEventMetrics(deps.metrics ?? NO_METRICS);
 
   return (request, outcome) => {
     const onInvalidRow = (table: string, id: unknown, problem: string) =>
@@ -98,8 +110,7 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
       tokens,
       clock,
       ids: idGenerator,
-      // Counted by the metrics (issue 13); until they are wired, nothing listens.
-      events: { record: () => undefined },
+      events,
     });
     let caller: Caller | undefined;
     return {

@@ -4,14 +4,29 @@ import { composeApp } from './composition-root.js';
 import { loadConfig } from './config.js';
 import type { ApiHandler } from './http/api-gateway.js';
 import { createLogger } from './logger.js';
+import { dynamoDbRetryMetrics } from './observability/dynamodb-metrics.js';
+import { createServiceMetrics } from './observability/metrics.js';
+import { configureTracing, tracingReady } from './observability/tracing.js';
 import { createDocumentClient, createDynamoClient } from './storage/dynamodb-client.js';
 
 // Module scope runs once per cold start: configuration, clients and the Apollo server are
 // built here and reused by every invocation the container serves.
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
+// Before any AWS client exists: with TRACING=full, each one made from here on is traced.
+configureTracing(config, logger);
+// One per process: its first flush counts the cold start.
+const metrics = createServiceMetrics({
+  namespace: config.metricsNamespace,
+  serviceName: config.serviceName,
+  logger,
+});
 const dynamo = createDocumentClient(
-  createDynamoClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
+  createDynamoClient({
+    region: config.region,
+    endpoint: config.dynamodbEndpoint,
+    retryObserver: dynamoDbRetryMetrics(metrics),
+  }),
 );
 
 // The image copies build/assets to ${LAMBDA_TASK_ROOT}/assets. Elsewhere (a local run of this
@@ -24,8 +39,11 @@ const assetsDir = process.env.LAMBDA_TASK_ROOT
 let ready: Promise<ApiHandler> | undefined;
 
 async function init(): Promise<ApiHandler> {
+  // TRACING=full: the X-Ray SDK loads here, in the first invocation (not in Init, and never with
+  // active or off), so that the Secrets Manager call below is traced too.
+  await tracingReady();
   const signingKey = await loadSigningKey(config);
-  return composeApp({ config, logger, dynamo, signingKey, assetsDir });
+  return composeApp({ config, logger, dynamo, signingKey, assetsDir, metrics });
 }
 
 /** The Lambda entry point named by the Dockerfile's CMD. */

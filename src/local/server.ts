@@ -9,6 +9,9 @@ import type { Config } from '../config.js';
 import type { ApiResult } from '../http/api-gateway.js';
 import { requestIdFor } from '../http/request.js';
 import { createLogger, type Logger } from '../logger.js';
+import { dynamoDbRetryMetrics } from '../observability/dynamodb-metrics.js';
+import { createServiceMetrics } from '../observability/metrics.js';
+import { configureTracing } from '../observability/tracing.js';
 import { restErrorResult } from '../rest/error-boundary.js';
 import { createDocumentClient, createDynamoClient } from '../storage/dynamodb-client.js';
 import { ensureTables } from './bootstrap-tables.js';
@@ -43,6 +46,13 @@ export interface LocalServerOptions {
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // As in Lambda: off unless configured (METRICS_NAMESPACE; TRACING=full and an X-Ray daemon).
+  configureTracing(config, logger);
+  const metrics = createServiceMetrics({
+    namespace: config.metricsNamespace,
+    serviceName: config.serviceName,
+    logger,
+  });
   const dataDir = await ensureDataDir(config.dataDir);
 
   const embedded: EmbeddedDynamo | undefined = config.dynamodbEndpoint
@@ -51,7 +61,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const endpoint = config.dynamodbEndpoint ?? (embedded as EmbeddedDynamo).endpoint;
   let server: Server | undefined;
   try {
-    const client = createDynamoClient({ region: config.region, endpoint });
+    const client = createDynamoClient({
+      region: config.region,
+      endpoint,
+      retryObserver: dynamoDbRetryMetrics(metrics),
+    });
     await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
     // The configured key (JWT_SECRET, or the secret at JWT_SECRET_ARN) as in Lambda; else a dev key.
     const signingKey =
@@ -62,6 +76,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       dynamo: createDocumentClient(client),
       signingKey,
       assetsDir: ASSETS_DIR,
+      metrics,
     });
 
     const serve = async (req: IncomingMessage, res: ServerResponse) => {

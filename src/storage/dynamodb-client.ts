@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { traced } from '../observability/tracing.js';
 
 export interface DynamoClientOptions {
   readonly region: string;
@@ -14,6 +15,13 @@ export interface DynamoClientOptions {
   readonly retryMaxDelayMs?: number;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Told of every failed attempt (the service's DynamoDBThrottles and DynamoDBRetries metrics). */
+  readonly retryObserver?: RetryObserver | undefined;
+}
+
+/** A failed attempt of a call: the kind of error, and whether the strategy tries again. */
+export interface RetryObserver {
+  failedAttempt(errorType: RetryErrorType, retried: boolean): void;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -29,11 +37,11 @@ export const CLIENT_DEFAULTS = {
  * (attempts and backoff alike) so that a dead or throttling database fails a request within
  * seconds — as `UnavailableError`, see `storage-errors.ts` — instead of hanging it until the
  * Lambda times out. Worst case per call: maxAttempts × (connect + request timeout) plus
- * (maxAttempts − 1) × retryMaxDelayMs.
+ * (maxAttempts − 1) × retryMaxDelayMs. With TRACING=full, X-Ray records each call.
  */
 export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient {
   const settings = { ...CLIENT_DEFAULTS, ...definedOnly(options) };
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: options.region,
     endpoint: options.endpoint,
     // Emulators accept any credentials; AWS uses the execution role's.
@@ -42,6 +50,7 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
       settings.maxAttempts,
       settings.retryBaseDelayMs,
       settings.retryMaxDelayMs,
+      options.retryObserver,
     ),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.connectionTimeoutMs,
@@ -50,6 +59,7 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
       throwOnRequestTimeout: true,
     }),
   });
+  return traced(client);
 }
 
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -68,6 +78,7 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
     private readonly maxAttempts: number,
     private readonly baseDelayMs: number,
     private readonly maxDelayMs: number,
+    private readonly observer?: RetryObserver,
   ) {}
 
   async acquireInitialRetryToken(): Promise<RetryToken> {
@@ -76,9 +87,9 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const retries = token.getRetryCount() + 1;
-    if (errorInfo.errorType === 'CLIENT_ERROR' || retries >= this.maxAttempts) {
-      throw new Error('no retry left');
-    }
+    const retried = errorInfo.errorType !== 'CLIENT_ERROR' && retries < this.maxAttempts;
+    this.observer?.failedAttempt(errorInfo.errorType, retried);
+    if (!retried) throw new Error('no retry left');
     const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (retries - 1));
     return retryToken(retries, Math.floor(Math.random() * ceiling));
   }

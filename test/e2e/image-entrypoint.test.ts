@@ -129,14 +129,15 @@ describe('Image entry point: dist/ through the Lambda runtime client', () => {
   it('ships one CommonJS bundle and the static assets, no node_modules', () => {
     const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8')) as unknown;
     expect(pkg).toEqual({ type: 'commonjs' });
-    const required = [...readFileSync(join(dist, 'index.js'), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map(
-      (m) => m[1],
-    );
+    const bundle = readFileSync(join(dist, 'index.js'), 'utf8');
+    const loaded = [...bundle.matchAll(/(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]);
     const notNode = new Set(
-      required.filter((name) => !name?.startsWith('node:') && !builtinModules.includes(name ?? '')),
+      loaded.filter((name) => !name?.startsWith('node:') && !builtinModules.includes(name ?? '')),
     );
-    // The SDK tries this optional package inside a try/catch, for SigV4a signing only.
-    expect([...notNode]).toEqual(['@aws-sdk/signature-v4-crt']);
+    // The SDK tries this optional package inside a try/catch, for SigV4a signing only. The X-Ray
+    // SDK is bundled apart, beside index.js, and loaded only with TRACING=full.
+    expect(notNode).toEqual(new Set(['@aws-sdk/signature-v4-crt', './xray-tracing.js']));
+    expect(readFileSync(join(dist, 'xray-tracing.js'), 'utf8')).toContain('startXRayTracing');
     expect(readFileSync(join(dist, 'assets', 'graphiql.html'), 'utf8')).toContain('<!doctype html>');
   });
 

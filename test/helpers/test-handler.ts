@@ -6,6 +6,9 @@ import type { ApiHandler } from '../../src/http/api-gateway.js';
 import { ensureTables } from '../../src/local/bootstrap-tables.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../src/local/embedded-dynamodb.js';
 import { createLogger } from '../../src/logger.js';
+import { dynamoDbRetryMetrics } from '../../src/observability/dynamodb-metrics.js';
+import { createServiceMetrics } from '../../src/observability/metrics.js';
+import { configureTracing } from '../../src/observability/tracing.js';
 import { createDocumentClient, createDynamoClient } from '../../src/storage/dynamodb-client.js';
 
 export interface TestHandler {
@@ -27,18 +30,30 @@ export async function createTestHandler(env: Record<string, string> = {}): Promi
     BCRYPT_COST: '4',
     ...env,
   });
-  const client = createDynamoClient({ region: config.region, endpoint: config.dynamodbEndpoint });
-  await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) =>
     logs.push(JSON.parse(line) as Record<string, unknown>),
   );
+  // Metrics and tracing stay off unless the test's env turns them on (METRICS_NAMESPACE, TRACING).
+  configureTracing(config, logger);
+  const metrics = createServiceMetrics({
+    namespace: config.metricsNamespace,
+    serviceName: config.serviceName,
+    logger,
+  });
+  const client = createDynamoClient({
+    region: config.region,
+    endpoint: config.dynamodbEndpoint,
+    retryObserver: dynamoDbRetryMetrics(metrics),
+  });
+  await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
   const handler = composeApp({
     config,
     logger,
     dynamo: createDocumentClient(client),
     signingKey: 'test-signing-key-that-is-at-least-32-bytes-long',
     assetsDir: fileURLToPath(new URL('../../build/assets', import.meta.url)),
+    metrics,
   });
   return { handler, dynamo, client, logs, stop: () => dynamo.close() };
 }
