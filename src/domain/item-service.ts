@@ -72,11 +72,13 @@ export function createItemService(deps: ItemServiceDependencies): ItemService {
     async update(caller, id, patch, expectedVersion) {
       const changes = parseInput(updateItemInput, patch);
       assertVersion(expectedVersion);
-      return items.update(
+      const updated = await items.update(
         { id, ownerId: caller.userId, expectedVersion },
         changes,
         clock.now().toISOString(),
       );
+      events.record('item.updated');
+      return updated;
     },
 
     async delete(caller, id, expectedVersion) {
