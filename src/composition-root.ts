@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApp } from './app.js';
 import { BcryptPasswordHasher } from './auth/password-hasher.js';
+import { HmacRefreshTokens } from './auth/refresh-tokens.js';
 import { bearerToken, JwtTokens } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createServices } from './domain/create-services.js';
@@ -18,6 +19,7 @@ import { DynamoItemRepository } from './storage/item-repository.js';
 import { idGenerator } from './storage/id-generator.js';
 import { createLoaders } from './storage/loaders.js';
 import { PageCursors } from './storage/page-cursor.js';
+import { DynamoSessionRepository } from './storage/session-repository.js';
 import { DynamoUserRepository } from './storage/user-repository.js';
 
 /**
@@ -68,7 +70,13 @@ export function composeApp(deps: AppDependencies): ApiHandler {
 export type ContextDependencies = Pick<AppDependencies, 'logger' | 'dynamo' | 'signingKey' | 'metrics'> & {
   readonly config: Pick<
     Config,
-    'usersTable' | 'itemsTable' | 'bcryptCost' | 'jwtIssuer' | 'jwtAudience' | 'tokenTtlMinutes'
+    | 'usersTable'
+    | 'itemsTable'
+    | 'bcryptCost'
+    | 'jwtIssuer'
+    | 'jwtAudience'
+    | 'tokenTtlMinutes'
+    | 'refreshTokenTtlDays'
   >;
 };
 
@@ -84,6 +92,7 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
     ttlMinutes: config.tokenTtlMinutes,
   });
   const cursors = new PageCursors(deps.signingKey);
+  const refreshTokens = new HmacRefreshTokens(deps.signingKey);
   const tables = { users: config.usersTable, items: config.itemsTable };
   const clock = { now: () => new Date() };
   const events = domainEventMetrics(deps.metrics ?? NO_METRICS);
@@ -106,8 +115,11 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
         cursors,
         onInvalidRow,
       }),
+      sessions: new DynamoSessionRepository(client, tables.users),
       passwords,
       tokens,
+      refreshTokens,
+      refreshTtlDays: config.refreshTokenTtlDays,
       clock,
       ids: idGenerator,
       events,

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { AccessToken, Caller } from '../domain/entities.js';
+import type { Caller } from '../domain/entities.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { TokenIssuer } from '../domain/ports.js';
 
@@ -36,7 +36,7 @@ export class JwtTokens implements TokenIssuer, Authenticator {
     this.key = createSecretKey(Buffer.from(settings.signingKey, 'utf8'));
   }
 
-  issue(userId: string): AccessToken {
+  issue(userId: string): ReturnType<TokenIssuer['issue']> {
     const { issuer, audience, ttlMinutes } = this.settings;
     const accessToken = jwt.sign({}, this.key, {
       algorithm: ALGORITHM,

@@ -6,6 +6,8 @@ import type {
   IdGenerator,
   ItemRepository,
   PasswordHasher,
+  RefreshTokenCodec,
+  SessionRepository,
   TokenIssuer,
   UserRepository,
 } from './ports.js';
@@ -15,7 +17,11 @@ export interface ServiceDependencies {
   readonly users: UserRepository;
   readonly items: ItemRepository;
   readonly passwords: PasswordHasher;
+  readonly sessions: SessionRepository;
   readonly tokens: TokenIssuer;
+  readonly refreshTokens: RefreshTokenCodec;
+  /** How long a refresh token works (each rotation starts a new one). */
+  readonly refreshTtlDays: number;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly events: DomainEvents;

@@ -22,11 +22,22 @@ export interface Caller {
   readonly userId: string;
 }
 
-export interface AccessToken {
+/** What signing in (or refreshing) answers: a short-lived access token and the refresh token that renews it. */
+export interface TokenPair {
   readonly accessToken: string;
   readonly tokenType: 'bearer';
   /** ISO-8601, UTC. */
   readonly expiresAt: string;
+  /** Opaque; stored only as a hash. Rotates at every use: the one presented stops working. */
+  readonly refreshToken: string;
+  /** ISO-8601, UTC. */
+  readonly refreshExpiresAt: string;
+}
+
+/** An account and the tokens that sign it in. */
+export interface SignedIn {
+  readonly user: User;
+  readonly token: TokenPair;
 }
 
 /** One page of a newest-first listing; `nextCursor` is opaque and null on the last page. */

@@ -7,7 +7,13 @@ export abstract class DomainError extends Error {
 }
 
 export type DomainErrorKind =
-  'validation' | 'unauthenticated' | 'not_found' | 'conflict' | 'precondition_failed' | 'unavailable';
+  | 'validation'
+  | 'unauthenticated'
+  | 'rate_limited'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'unavailable';
 
 /** One broken input rule: where (`['name']`, `['password']`), what, and a machine-readable type. */
 export interface ValidationIssue {
@@ -29,6 +35,15 @@ export class ValidationError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   override readonly name = 'UnauthenticatedError';
   readonly kind = 'unauthenticated';
+}
+
+/** Too many failed password checks for one username: none is checked until the window ends. */
+export class RateLimitedError extends DomainError {
+  override readonly name = 'RateLimitedError';
+  readonly kind = 'rate_limited';
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed attempts for this account; try again later');
+  }
 }
 
 /** Missing, or not the caller's: existence of others' data is never revealed. */

@@ -104,6 +104,10 @@ export const cursorRule = text().min(1, atLeast(1));
 
 /** Login checks only the shapes: a name or password that could never be registered simply fails to match. */
 export const loginInput = z.object({ username: text(), password: text() });
+export const refreshInput = z.object({ refreshToken: text() });
+/** The current password is checked like a login's; the new one follows the registration rules. */
+export const passwordChangeInput = z.object({ currentPassword: text(), newPassword: passwordRule });
+export const accountDeletionInput = z.object({ password: text() });
 export const registerInput = z.object({ username: usernameRule, password: passwordRule });
 export const createItemInput = z.object({
   name: itemNameRule,

@@ -1,4 +1,4 @@
-import type { AccessToken, Caller, Item, Page, User } from './entities.js';
+import type { Caller, Item, Page, SignedIn, User } from './entities.js';
 
 /**
  * What the transports (GraphQL resolvers, REST shims) may ask of the domain. Inputs arrive as
@@ -7,9 +7,22 @@ import type { AccessToken, Caller, Item, Page, User } from './entities.js';
  */
 export interface AccountService {
   /** `{username, password}`. Two conditional writes; `ConflictError` when the name is taken case-insensitively. */
-  register(input: unknown): Promise<{ user: User; token: AccessToken }>;
-  /** `{username, password}`. One read; `UnauthenticatedError('Invalid credentials')` for an unknown user or a wrong password alike. */
-  login(input: unknown): Promise<{ user: User; token: AccessToken }>;
+  register(input: unknown): Promise<SignedIn>;
+  /**
+   * `{username, password}`. One read; `UnauthenticatedError('Invalid credentials')` for an
+   * unknown user or a wrong password alike; `RateLimitedError` after too many failures.
+   */
+  login(input: unknown): Promise<SignedIn>;
+  /** `{refreshToken}`: a new pair; the token presented stops working. A rotated one revokes its sign-in. */
+  refresh(input: unknown): Promise<SignedIn>;
+  /** `{refreshToken}`: revokes that sign-in (this device). */
+  logout(input: unknown): Promise<void>;
+  /** Revokes every sign-in of the caller (every device). */
+  logoutAll(caller: Caller): Promise<void>;
+  /** `{currentPassword, newPassword}`: every sign-in revoked; a new pair for this one. */
+  changePassword(caller: Caller, input: unknown): Promise<SignedIn>;
+  /** `{password}`: the account, its name, items and sign-ins, all gone. */
+  deleteAccount(caller: Caller, input: unknown): Promise<void>;
   /** The caller's profile (through the per-request user loader). */
   me(caller: Caller): Promise<User>;
   /** Any user by id through the loader, or null; for `Item.owner`. */

@@ -1,6 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { DomainError, UnavailableError, ValidationError, type DomainErrorKind } from '../domain/errors.js';
+import {
+  DomainError,
+  RateLimitedError,
+  UnavailableError,
+  ValidationError,
+  type DomainErrorKind,
+} from '../domain/errors.js';
 import type { ApiResult } from '../http/api-gateway.js';
 import { PayloadTooLargeError } from '../http/errors.js';
 import { jsonResponse } from '../http/responses.js';
@@ -33,6 +39,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const CODE_OF_KIND: Record<DomainErrorKind, ErrorCode> = {
   validation: ErrorCode.BAD_USER_INPUT,
   unauthenticated: ErrorCode.UNAUTHENTICATED,
+  // Not a code of its own in the contract's fixed set: the sign-in is refused, and says when to retry.
+  rate_limited: ErrorCode.UNAUTHENTICATED,
   not_found: ErrorCode.NOT_FOUND,
   conflict: ErrorCode.CONFLICT,
   precondition_failed: ErrorCode.PRECONDITION_FAILED,
@@ -96,6 +104,9 @@ function domainExtensions(error: DomainError): Record<string, unknown> {
   const code = CODE_OF_KIND[error.kind];
   if (error instanceof ValidationError) return { code, issues: error.issues };
   if (error instanceof UnavailableError) return { code, retryAfterSeconds: error.retryAfterSeconds };
+  if (error instanceof RateLimitedError) {
+    return { code, reason: 'TOO_MANY_FAILED_ATTEMPTS', retryAfterSeconds: error.retryAfterSeconds };
+  }
   return { code };
 }
 
@@ -130,7 +141,7 @@ function isUnexpected(error: unknown, shape: ErrorShape = shapeOf(error)): boole
 /**
  * Logs what `formatError` masks, with the request id the client also gets (in
  * `extensions.requestId` and the `X-Request-ID` header) so a report can be traced to its log.
- * Also sets `Retry-After` when the database was unavailable, as the REST API's 503 does.
+ * Also sets `Retry-After` when the database was unavailable or a sign-in is throttled.
  */
 export function errorReportingPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
@@ -159,7 +170,8 @@ export function errorReportingPlugin(logger: Logger): ApolloServerPlugin<GraphQL
               ? { ...e, extensions: { ...e.extensions, requestId: contextValue.requestId } }
               : e,
           );
-          const retryAfter = result.errors?.find((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)
+          // As the REST API's 503 and 429 do.
+          const retryAfter = result.errors?.find((e) => typeof e.extensions?.retryAfterSeconds === 'number')
             ?.extensions?.retryAfterSeconds;
           if (typeof retryAfter === 'number') response.http.headers.set('retry-after', String(retryAfter));
         },

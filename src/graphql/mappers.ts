@@ -1,4 +1,4 @@
-import type { AccessToken, Item, Page, User } from '../domain/entities.js';
+import type { Item, Page, SignedIn } from '../domain/entities.js';
 
 /**
  * What resolvers return for GraphQL types that are not domain entities themselves
@@ -8,8 +8,5 @@ import type { AccessToken, Item, Page, User } from '../domain/entities.js';
 /** A page of the caller's items as the service answers it; edges and pageInfo derive from it. */
 export type ItemConnectionSource = Page<Item>;
 
-/** `register` and `login` answer the service's result as is. */
-export interface AuthPayloadSource {
-  readonly user: User;
-  readonly token: AccessToken;
-}
+/** Signing in and refreshing answer the service's result as is. */
+export type AuthPayloadSource = SignedIn;

@@ -77,10 +77,4 @@ export function itemRecordOf(item: LegacyItem): ItemRecord {
   };
 }
 
-/**
- * The row the service leaves in the users table when it deletes an account (it holds nothing
- * of the user but this digest): the migration must not bring that account or its items back.
- */
-export function deletionReceiptId(userId: string): string {
-  return `deleted-user#${createHash('sha256').update(userId, 'utf8').digest('hex')}`;
-}
+export { deletionReceiptId } from '../storage/records.js';

@@ -2,6 +2,7 @@ import {
   ConflictError,
   NotFoundError,
   PreconditionFailedError,
+  RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
   ValidationError,
@@ -69,6 +70,9 @@ export function restErrorResult(
   if (error instanceof RequestValidationError) return fail(422, error.details);
   if (error instanceof ValidationError) return fail(422, located(error, sources));
   if (error instanceof UnauthenticatedError) return fail(401, error.message, WWW_AUTHENTICATE);
+  if (error instanceof RateLimitedError) {
+    return fail(429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
+  }
   if (error instanceof NotFoundError || error instanceof RouteNotFoundError) return fail(404, error.message);
   // The legacy status and message, which existing clients check.
   if (error instanceof ConflictError) return fail(400, 'Username already registered');

@@ -86,6 +86,13 @@ export const errors = {
     "Validation error, in FastAPI's shape (malformed JSON has type `json_invalid`)",
     ValidationErrorBody,
   ),
+  429: error('Too many failed password checks for this username; retry after the given seconds', {
+    'Retry-After': {
+      description: 'Seconds to wait',
+      required: true,
+      schema: { type: 'string', pattern: '^[0-9]+$' },
+    },
+  }),
   500: error('Unexpected error (masked; logged with the request id)'),
   503: error('The database is unavailable or throttled; retry after the given seconds', {
     'Retry-After': {

@@ -11,6 +11,7 @@ import {
   type OperationDoc,
 } from './openapi.js';
 import {
+  AccountDeletionRequest,
   Health,
   Item,
   ItemCreateRequest,
@@ -20,7 +21,10 @@ import {
   ItemUpdateRequest,
   ListItemsQueryParams,
   LoginRequest,
+  PasswordChangeRequest,
   Profile,
+  RefreshTokenGrant,
+  RefreshTokenRequest,
   RegisterRequest,
   Token,
   WelcomeMessage,
@@ -83,22 +87,76 @@ export const operationDocs = {
   },
   login: {
     operationId: 'login',
-    summary: 'Exchange credentials for a token',
-    description: 'Accepts JSON, or the OAuth2 password form (`application/x-www-form-urlencoded`).',
+    summary: 'Exchange credentials (or a refresh token) for tokens',
+    description:
+      'Accepts JSON, or the OAuth2 forms (`application/x-www-form-urlencoded`): the password grant, and ' +
+      '`grant_type=refresh_token&refresh_token=...` as OAuth2 clients refresh (the same as `POST /user/token/refresh`). ' +
+      'After 5 failed password checks for one username in 15 minutes, 429 until the window ends.',
     tags: ['users'],
     request: {
       body: {
         required: true,
         content: {
-          'application/json': { schema: LoginRequest },
-          'application/x-www-form-urlencoded': { schema: LoginRequest },
+          'application/json': { schema: z.union([LoginRequest, RefreshTokenGrant]) },
+          'application/x-www-form-urlencoded': { schema: z.union([LoginRequest, RefreshTokenGrant]) },
         },
       },
     },
     responses: {
-      200: json('A fresh token', Token),
-      ...pickErrors(401, 413, 422, 500, 503),
+      200: json('Fresh tokens', Token),
+      ...pickErrors(401, 413, 422, 429, 500, 503),
     },
+  },
+  refresh: {
+    operationId: 'refreshToken',
+    summary: 'Trade a refresh token for new tokens',
+    description:
+      'The refresh token presented stops working (it rotates). Presenting one that was already traded is ' +
+      'taken for theft: its whole sign-in is revoked (every token rotated from it), and the answer is 401.',
+    tags: ['users'],
+    request: { body: jsonBody(RefreshTokenRequest) },
+    responses: { 200: json('Fresh tokens', Token), ...pickErrors(401, 413, 422, 500, 503) },
+  },
+  logout: {
+    operationId: 'logout',
+    summary: 'Sign this device out',
+    description:
+      "Revokes the refresh token's sign-in. Access tokens already issued stay valid until they expire.",
+    tags: ['users'],
+    request: { body: jsonBody(RefreshTokenRequest) },
+    responses: { 204: noContent('Signed out'), ...pickErrors(401, 413, 422, 500, 503) },
+  },
+  logoutAll: {
+    operationId: 'logoutAll',
+    summary: 'Sign every device out',
+    description:
+      'Every refresh token of the caller stops working; access tokens already issued stay valid until they expire.',
+    tags: ['users'],
+    ...authenticated,
+    responses: { 204: noContent('Signed out everywhere'), ...pickErrors(401, 500, 503) },
+  },
+  changePassword: {
+    operationId: 'changePassword',
+    summary: 'Change the password',
+    description:
+      'The current password is checked like a login (429 after too many failures); every sign-in is revoked ' +
+      'and new tokens are answered for this one.',
+    tags: ['users'],
+    ...authenticated,
+    request: { body: jsonBody(PasswordChangeRequest) },
+    responses: { 200: json('New tokens', Token), ...pickErrors(401, 404, 413, 422, 429, 500, 503) },
+  },
+  deleteAccount: {
+    operationId: 'deleteAccount',
+    summary: 'Delete the account',
+    description:
+      'Deletes every item, every sign-in, the account and then its name (which becomes free). The password ' +
+      'is checked like a login. An interrupted deletion completes when the request is sent again; sending it ' +
+      'again after it completed answers 204 too.',
+    tags: ['users'],
+    ...authenticated,
+    request: { body: jsonBody(AccountDeletionRequest) },
+    responses: { 204: noContent('Deleted'), ...pickErrors(401, 404, 413, 422, 429, 500, 503) },
   },
   me: {
     operationId: 'getProfile',

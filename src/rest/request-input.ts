@@ -35,6 +35,18 @@ export function bodyOf(request: HttpRequest, accepted: readonly BodyMediaType[] 
   }
 }
 
+/**
+ * A JSON object's fields under the domain's names (`{refreshToken: 'refresh_token'}`): REST
+ * spells them as FastAPI did. Anything else is passed on as it is, for the domain to refuse.
+ */
+export function renamed(body: unknown, fields: Readonly<Record<string, string>>): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const source = body as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(fields).map(([domainName, restName]) => [domainName, source[restName]]),
+  );
+}
+
 const IF_MATCH_UNMATCHED = 'If-Match matches no current version of the item';
 
 /**

@@ -3,7 +3,17 @@ import { jsonResponse } from '../http/responses.js';
 import type { HttpRequest } from '../http/request.js';
 import type { RequestContext } from '../request-context.js';
 import type { InputSources } from './error-boundary.js';
-import { login, me, register, welcome } from './handlers/accounts.js';
+import {
+  changePassword,
+  deleteAccount,
+  login,
+  logout,
+  logoutAll,
+  me,
+  refresh,
+  register,
+  welcome,
+} from './handlers/accounts.js';
 import { createItem, deleteItem, getItem, listItems, updateItem } from './handlers/items.js';
 import { health } from './health.js';
 import { buildOpenApiDocument, type DocumentedRoute, type OperationDoc } from './openapi.js';
@@ -25,6 +35,15 @@ export interface RestRoute extends DocumentedRoute {
 }
 
 const BODY: InputSources = { from: 'body' };
+/** The account routes' fields, as REST spells them. */
+const ACCOUNT_BODY: InputSources = {
+  from: 'body',
+  fields: {
+    refreshToken: ['body', 'refresh_token'],
+    currentPassword: ['body', 'current_password'],
+    newPassword: ['body', 'new_password'],
+  },
+};
 const QUERY: InputSources = { from: 'query' };
 const ITEM_WRITE: InputSources = {
   from: 'body',
@@ -58,8 +77,13 @@ export const restRoutes: readonly RestRoute[] = [
   route('GET', '/health', health, operationDocs.health),
   route('GET', '/openapi.json', openApiJson, operationDocs.openApi),
   route('POST', '/user/register', register, operationDocs.register),
-  route('POST', '/user/login', login, operationDocs.login),
+  route('POST', '/user/login', login, operationDocs.login, ACCOUNT_BODY),
+  route('POST', '/user/token/refresh', refresh, operationDocs.refresh, ACCOUNT_BODY),
+  route('POST', '/user/logout', logout, operationDocs.logout, ACCOUNT_BODY),
+  route('POST', '/user/logout-all', logoutAll, operationDocs.logoutAll),
+  route('POST', '/user/password', changePassword, operationDocs.changePassword, ACCOUNT_BODY),
   route('GET', '/user/me', me, operationDocs.me),
+  route('DELETE', '/user/me', deleteAccount, operationDocs.deleteAccount),
   route('GET', '/item/', listItems, operationDocs.listItems, QUERY),
   route('POST', '/item/', createItem(201), operationDocs.createItem, ITEM_WRITE),
   route('GET', '/item/{id}', getItem, operationDocs.getItem),
@@ -74,7 +98,7 @@ export const restRoutes: readonly RestRoute[] = [
   route('DELETE', '/item/{id}', deleteItem, operationDocs.deleteItem, ITEM_WRITE),
 
   legacy('POST', '/user/register/', register, operationDocs.register),
-  legacy('POST', '/user/login/', login, operationDocs.login),
+  legacy('POST', '/user/login/', login, operationDocs.login, ACCOUNT_BODY),
   legacy('GET', '/user/profile/', welcome, operationDocs.welcome),
   legacy('POST', '/item/create/', createItem(200), operationDocs.createItemLegacy, ITEM_WRITE),
   legacy('GET', '/item/read/', listItems, operationDocs.listItems, QUERY),

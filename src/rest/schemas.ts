@@ -81,6 +81,29 @@ export const LoginRequest = named(
       'with 401 (accounts moved from the old service keep the names and passwords it allowed).',
   }),
 );
+const refreshToken = z.string().min(1).meta({ description: 'A `refresh_token` from a token response' });
+export const RefreshTokenRequest = named('RefreshTokenRequest', z.object({ refresh_token: refreshToken }));
+/** The OAuth2 refresh grant (RFC 6749 §6), as OAuth2 clients send it to the token (login) endpoint. */
+export const RefreshTokenGrant = named(
+  'RefreshTokenGrant',
+  z.object({ grant_type: z.literal('refresh_token'), refresh_token: refreshToken }),
+);
+export const PasswordChangeRequest = named(
+  'PasswordChangeRequest',
+  z.object({
+    current_password: z.string().meta({ description: 'The password in use, checked like a login' }),
+    new_password: passwordRule.meta({
+      description: `As at registration: at least ${PASSWORD_MIN} characters and at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`,
+      minLength: PASSWORD_MIN,
+      maxLength: PASSWORD_MAX_BYTES,
+    }),
+  }),
+);
+export const AccountDeletionRequest = named(
+  'AccountDeletionRequest',
+  z.object({ password: z.string().meta({ description: "The account's password, checked like a login" }) }),
+);
+
 export const ItemCreateRequest = named(
   'ItemCreateRequest',
   createItemInput.extend({
@@ -151,7 +174,18 @@ export const Token = named(
       .min(1)
       .meta({ description: 'An HS256 JWT to send as `Authorization: Bearer <token>`' }),
     token_type: z.literal('bearer'),
-    expires_at: isoDateTime,
+    expires_at: isoDateTime.meta({ description: 'When the access token expires (15 minutes by default)' }),
+    refresh_token: z
+      .string()
+      .min(1)
+      .meta({
+        description:
+          'Opaque; keep it secret. Trade it at `POST /user/token/refresh` for a new pair before `refresh_expires_at`; ' +
+          'it works once (it rotates). Clients of the old API may ignore it.',
+      }),
+    refresh_expires_at: isoDateTime.meta({
+      description: 'When the refresh token expires (30 days by default)',
+    }),
   }),
 );
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Item, User } from '../domain/entities.js';
 import { LEGACY_EPOCH, legacyCreatedAt } from './legacy.js';
@@ -33,6 +34,30 @@ export interface UsernameMarkerRecord {
    * rules (any 3–50 characters; passwords bcrypt truncated to 72 bytes, as passlib did).
    */
   readonly legacy?: boolean;
+  /** Bumped by "sign out everywhere" and a password change: older refresh tokens are dead. */
+  readonly sessions_epoch?: number;
+  /** Set when the account's deletion starts: no sign-in from then on. */
+  readonly deleting_at?: string;
+  /** Failed password checks in window `fail_window` (see domain/sign-in-throttle.ts). */
+  readonly fail_window?: number;
+  readonly fail_count?: number;
+}
+
+/**
+ * A sign-in session: the chain of refresh tokens rotated from one sign-in. Only the hash of
+ * the one token that still works is kept. `username` puts the row in the users table's
+ * `username-index` beside its user record, which is how an account deletion finds every row
+ * of the account.
+ */
+export interface SessionRecord {
+  readonly id: string;
+  readonly user_id: string;
+  readonly username: string;
+  readonly current_hash?: string;
+  readonly generation?: number;
+  readonly revoked_at?: string;
+  /** Epoch seconds (TTL): when its newest token expires. */
+  readonly expires_at: number;
 }
 
 /**
@@ -78,6 +103,24 @@ export interface ItemTombstoneRecord {
 }
 
 export const USERNAME_MARKER_PREFIX = 'username#';
+
+export function sessionId(id: string): string {
+  return `session#${id}`;
+}
+
+/** Failed checks of a name nobody holds (known names count theirs on their credentials). */
+export function throttleId(usernameKey: string): string {
+  return `throttle#${usernameKey}`;
+}
+
+/**
+ * The row left where an account was deleted: keyed by a digest of its id and holding nothing
+ * of the user once the deletion is done, it lets a repeated deletion answer as the first did,
+ * and keeps `npm run migrate` from bringing the account back.
+ */
+export function deletionReceiptId(userId: string): string {
+  return `deleted-user#${createHash('sha256').update(userId, 'utf8').digest('hex')}`;
+}
 
 export function markerId(usernameKey: string): string {
   return `${USERNAME_MARKER_PREFIX}${usernameKey}`;

@@ -118,12 +118,23 @@ export type DynamoDbGrants = Partial<Record<GrantGroup, readonly `dynamodb:${str
  * this), and a test proves the repositories send nothing outside it.
  */
 export const DYNAMODB_ACTIONS = {
-  // Login and name claims read one marker; profiles load in batches; registration puts twice.
-  users: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-  // Reads by id in batches; GetItem only to explain a failed conditional write.
+  // Login and name claims read one credentials row; profiles and refreshes load in batches;
+  // registration puts twice; sessions, password changes and failed sign-ins update one row;
+  // an account's deletion deletes its rows (found through username-index) in batches.
+  users: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
+  usersIndexes: ['dynamodb:Query'],
+  // Reads by id in batches; GetItem only to explain a failed conditional write; deletes leave
+  // tombstones (UpdateItem); an account's deletion deletes its items in batches.
   items: [
     'dynamodb:BatchGetItem',
-    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',

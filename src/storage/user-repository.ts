@@ -1,12 +1,16 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type DataLoader from 'dataloader';
 import type { User } from '../domain/entities.js';
 import { ConflictError } from '../domain/errors.js';
-import type { Credentials, NewAccount, UserRepository } from '../domain/ports.js';
+import { usernameKey as keyOf } from '../domain/input-rules.js';
+import type { Credentials, FailedAttempts, NewAccount, UserRepository } from '../domain/ports.js';
+import { AccountRows } from './account-rows.js';
 import {
   exactMarkerId,
   isStorableId,
   markerId,
+  throttleId,
   type Row,
   type UsernameMarkerRecord,
   type UserRecord,
@@ -44,6 +48,7 @@ export class DynamoUserRepository implements UserRepository {
   private readonly loader: DataLoader<string, User | null>;
   private readonly leaseMs: number;
   private readonly now: () => number;
+  private readonly accountRows: AccountRows;
 
   constructor(options: UserRepositoryOptions) {
     this.client = options.client;
@@ -51,9 +56,10 @@ export class DynamoUserRepository implements UserRepository {
     this.loader = options.loader;
     this.leaseMs = options.registrationLeaseMs ?? DEFAULT_REGISTRATION_LEASE_MS;
     this.now = options.now ?? Date.now;
+    this.accountRows = new AccountRows(this.client, this.tableName, this.now);
   }
 
-  async create({ user, usernameKey, passwordHash }: NewAccount): Promise<void> {
+  async create({ user, usernameKey, passwordHash }: NewAccount): Promise<string> {
     const startedAt = this.now();
     const marker: UsernameMarkerRecord = {
       id: markerId(usernameKey),
@@ -84,6 +90,7 @@ export class DynamoUserRepository implements UserRepository {
         throw error;
     }
     this.loader.clear(user.id).prime(user.id, user);
+    return marker.id;
   }
 
   /**
@@ -97,28 +104,107 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   /** A rehash at today's cost; skipped (false) when the hash changed meanwhile. */
-  async replacePasswordHash(credentials: Credentials, newHash: string): Promise<boolean> {
-    try {
-      await storageCall(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { id: credentials.ref },
-            UpdateExpression: 'SET password_hash = :new',
-            ConditionExpression: 'password_hash = :old',
-            ExpressionAttributeValues: { ':new': newHash, ':old': credentials.passwordHash },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+  replacePasswordHash(credentials: Credentials, newHash: string): Promise<boolean> {
+    return this.conditionalUpdate(credentials.ref, {
+      UpdateExpression: 'SET password_hash = :new',
+      ConditionExpression: 'password_hash = :old',
+      ExpressionAttributeValues: { ':new': newHash, ':old': credentials.passwordHash },
+    });
+  }
+
+  changePassword(credentials: Credentials, newHash: string): Promise<boolean> {
+    return this.conditionalUpdate(credentials.ref, {
+      UpdateExpression:
+        'SET password_hash = :new, sessions_epoch = if_not_exists(sessions_epoch, :zero) + :one REMOVE legacy',
+      ConditionExpression: 'password_hash = :old AND user_id = :user',
+      ExpressionAttributeValues: {
+        ':new': newHash,
+        ':old': credentials.passwordHash,
+        ':user': credentials.user.id,
+        ':zero': 0,
+        ':one': 1,
+      },
+      // A retry whose first attempt landed finds its own hash in place.
+      landed: (current) => current?.password_hash === newHash,
+    });
+  }
+
+  async endAllSessions(credentials: Credentials): Promise<void> {
+    await this.conditionalUpdate(credentials.ref, {
+      UpdateExpression: 'SET sessions_epoch = if_not_exists(sessions_epoch, :zero) + :one',
+      ConditionExpression: 'user_id = :user',
+      ExpressionAttributeValues: { ':user': credentials.user.id, ':zero': 0, ':one': 1 },
+    });
+  }
+
+  async failedAttemptsOfUnknown(usernameKey: string): Promise<FailedAttempts> {
+    return failuresOf(await this.getMarker(throttleId(usernameKey)));
+  }
+
+  /**
+   * One write in the common case: counting in the current window; when the window is a new
+   * one, a second write starts it (failure path only). A known account's row must exist; a
+   * name nobody holds gets a row of its own, removed by TTL when the window ends.
+   */
+  async recordFailedAttempt(
+    target: Credentials | { usernameKey: string },
+    window: number,
+    expiresAtSec: number,
+  ): Promise<void> {
+    const known = 'ref' in target;
+    const id = known ? target.ref : throttleId(target.usernameKey);
+    if (!isStorableId(id)) return;
+    const exists = known ? ' AND attribute_exists(id)' : '';
+    const ttl = known ? '' : ', expires_at = :ttl';
+    const values = { ':window': window, ':one': 1, ...(known ? {} : { ':ttl': expiresAtSec }) };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const counted = await this.conditionalUpdate(id, {
+        UpdateExpression: `SET fail_count = fail_count + :one${ttl}`,
+        ConditionExpression: `fail_window = :window${exists}`,
+        ExpressionAttributeValues: values,
+      });
+      if (counted) return;
+      const started = await this.conditionalUpdate(id, {
+        UpdateExpression: `SET fail_window = :window, fail_count = :one${ttl}`,
+        ConditionExpression: `(attribute_not_exists(fail_window) OR fail_window <> :window)${exists}`,
+        ExpressionAttributeValues: values,
+      });
+      // Else another failure started this window a moment ago: count in it.
+      if (started) return;
     }
+  }
+
+  async clearFailedAttempts(credentials: Credentials): Promise<void> {
+    await this.conditionalUpdate(credentials.ref, {
+      UpdateExpression: 'REMOVE fail_window, fail_count',
+      ConditionExpression: 'attribute_exists(id)',
+    });
   }
 
   getById(id: string): Promise<User | null> {
     return this.loader.load(id);
+  }
+
+  async findCredentialsOf(user: User): Promise<Credentials | null> {
+    const credentials = await this.findCredentials(keyOf(user.username), user.username);
+    return credentials?.user.id === user.id ? credentials : null;
+  }
+
+  async credentialsAt(ref: string): Promise<Credentials | null> {
+    return credentialsOf(await this.getMarker(ref));
+  }
+
+  startDeletion(user: User, credentials: Credentials): Promise<void> {
+    return this.accountRows.startDeletion(user, credentials);
+  }
+
+  finishDeletion(user: { id: string; username: string | null }, credentialsRef: string): Promise<void> {
+    this.loader.clear(user.id);
+    return this.accountRows.finishDeletion(user, credentialsRef);
+  }
+
+  deletionState(userId: string) {
+    return this.accountRows.deletionState(userId);
   }
 
   private async claimName(marker: UsernameMarkerRecord): Promise<void> {
@@ -178,6 +264,42 @@ export class DynamoUserRepository implements UserRepository {
     );
   }
 
+  /**
+   * One conditional UpdateItem; false when the condition fails, unless `landed` recognises in
+   * the row the failure returns that this very write landed before (its answer lost).
+   */
+  private async conditionalUpdate(
+    id: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeValues?: Record<string, unknown>;
+      landed?: (current: Row | undefined) => boolean;
+    },
+  ): Promise<boolean> {
+    const { landed, ...expression } = update;
+    try {
+      await storageCall(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { id },
+            ...expression,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (!landed) return false;
+      const current = error.Item
+        ? unmarshall(error.Item as Parameters<typeof unmarshall>[0])
+        : await this.getMarker(id);
+      return landed(current ?? undefined);
+    }
+  }
+
   private async getMarker(id: string): Promise<Row | null> {
     if (!isStorableId(id)) return null;
     const output = await storageCall(() =>
@@ -188,7 +310,7 @@ export class DynamoUserRepository implements UserRepository {
 }
 
 /** The credentials a marker holds, or null for anything else (a reservation, a malformed row). */
-function credentialsOf(marker: Row | null): Credentials | null {
+export function credentialsOf(marker: Row | null): Credentials | null {
   if (!marker) return null;
   const { id, user_id, display_username, password_hash, created_at, legacy } = marker;
   if (
@@ -199,6 +321,7 @@ function credentialsOf(marker: Row | null): Credentials | null {
   ) {
     return null;
   }
+  const number = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
   return {
     user: {
       id: user_id,
@@ -208,5 +331,16 @@ function credentialsOf(marker: Row | null): Credentials | null {
     passwordHash: password_hash,
     legacy: legacy === true,
     ref: id,
+    sessionsEpoch: number(marker.sessions_epoch, 0),
+    deleting: typeof marker.deleting_at === 'string',
+    failures: failuresOf(marker),
   };
 }
+
+function failuresOf(row: Row | null): FailedAttempts {
+  return typeof row?.fail_window === 'number' && typeof row.fail_count === 'number'
+    ? { window: row.fail_window, count: row.fail_count }
+    : NO_FAILURES;
+}
+
+const NO_FAILURES: FailedAttempts = { window: -1, count: 0 };

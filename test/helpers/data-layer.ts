@@ -71,6 +71,7 @@ export async function startDataLayer(backend: DynamoBackend): Promise<DataLayer>
         jwtIssuer: 'test-issuer',
         jwtAudience: 'test-audience',
         tokenTtlMinutes: 30,
+        refreshTokenTtlDays: 30,
       },
       dynamo: doc,
       signingKey: TEST_SIGNING_KEY,

@@ -13,6 +13,8 @@ import { BcryptPasswordHasher } from '../../src/auth/password-hasher.js';
 import { createLoaders } from '../../src/storage/loaders.js';
 import { DynamoItemRepository } from '../../src/storage/item-repository.js';
 import { idGenerator } from '../../src/storage/id-generator.js';
+import { DynamoSessionRepository } from '../../src/storage/session-repository.js';
+import { HmacRefreshTokens } from '../../src/auth/refresh-tokens.js';
 import { PageCursors } from '../../src/storage/page-cursor.js';
 import { DEFAULT_REGISTRATION_LEASE_MS, DynamoUserRepository } from '../../src/storage/user-repository.js';
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
@@ -241,6 +243,9 @@ describe.each(dynamoBackends)('Accounts on $name', (backend) => {
           loader: loaders.items,
           cursors: new PageCursors(TEST_SIGNING_KEY),
         }),
+        sessions: new DynamoSessionRepository(client, db.tables.users),
+        refreshTokens: new HmacRefreshTokens(TEST_SIGNING_KEY),
+        refreshTtlDays: 30,
         passwords: new BcryptPasswordHasher(4),
         tokens: new JwtTokens({
           signingKey: TEST_SIGNING_KEY,

@@ -36,6 +36,9 @@ function expectToken(body: unknown): void {
     access_token: expect.any(String),
     token_type: 'bearer',
     expires_at: expect.stringMatching(ISO),
+    // Added with refresh tokens (issue 14): clients of the old API ignore them.
+    refresh_token: expect.any(String),
+    refresh_expires_at: expect.stringMatching(ISO),
   });
 }
 

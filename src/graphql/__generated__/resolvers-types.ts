@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { User as UserModel, Item as ItemModel } from '../../domain/entities.js';
 import type { ItemConnectionSource as ItemConnectionSourceModel, AuthPayloadSource as AuthPayloadSourceModel } from '../mappers.js';
+import type { ItemChange as ItemChangeModel } from '../../domain/item-change.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -21,17 +22,32 @@ export type Scalars = {
   DateTime: { input: Date; output: string; }
 };
 
-/** The answer to `register` and `login`: a bearer token and whom it signs in. */
+/** The answer to signing in (and to refreshing): the tokens and whom they sign in. */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
-  /** An HS256 JWT to send as `Authorization: Bearer <accessToken>`. */
+  /** An HS256 JWT to send as `Authorization: Bearer <accessToken>`; short-lived (15 minutes by default). */
   accessToken: Scalars['String']['output'];
-  /** When the token stops being accepted; sign in again after it. */
+  /** When the access token stops being accepted; trade the refresh token for a new one before. */
   expiresAt: Scalars['DateTime']['output'];
+  /**
+   * Opaque; keep it secret. Trade it for a new pair with `refreshToken` (it rotates: each works
+   * once) until `refreshTokenExpiresAt`; `logout` revokes it.
+   */
+  refreshToken: Scalars['String']['output'];
+  /** When the refresh token stops being accepted (30 days after it was issued, by default). */
+  refreshTokenExpiresAt: Scalars['DateTime']['output'];
   /** Always `bearer`. */
   tokenType: Scalars['String']['output'];
   /** The account the token signs in. */
   user: User;
+};
+
+/** A password change. */
+export type ChangePasswordInput = {
+  /** The password in use: checked like a login's (too many failures are refused for a while). */
+  currentPassword: Scalars['String']['input'];
+  /** The new password: at least 6 characters and at most 72 bytes of UTF-8. */
+  newPassword: Scalars['String']['input'];
 };
 
 /** A new item. */
@@ -40,6 +56,12 @@ export type CreateItemInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** 1 to 200 characters, not blank. */
   name: Scalars['String']['input'];
+};
+
+/** What deleting an account asks for. */
+export type DeleteAccountInput = {
+  /** The account's password: checked like a login's. */
+  password: Scalars['String']['input'];
 };
 
 /** The service's health, the same document `GET /health` returns. */
@@ -70,6 +92,33 @@ export type Item = Node & {
    */
   version: Scalars['Int']['output'];
 };
+
+/** One change to one of the caller's items. */
+export type ItemChange = {
+  __typename?: 'ItemChange';
+  /** When the change was made, as stored (a deletion made outside the API: when it was seen). */
+  changedAt: Scalars['DateTime']['output'];
+  /** The item as it is after the change; null when it was deleted. */
+  item?: Maybe<Item>;
+  /** The changed item's id: for a deletion, the item to remove from a cache. */
+  itemId: Scalars['ID']['output'];
+  /** What happened. */
+  kind: ItemChangeKind;
+  /**
+   * The item's version after the change (`CREATED`, `UPDATED`), or the version the item had when
+   * it was deleted (`DELETED`).
+   */
+  version: Scalars['Int']['output'];
+};
+
+/** What happened to an item. */
+export type ItemChangeKind =
+  /** The item came into being (or came back after a deletion). */
+  | 'CREATED'
+  /** The item was deleted; `item` is null, `itemId` and `version` name what was deleted. */
+  | 'DELETED'
+  /** Its name or description changed; `version` is the new version. */
+  | 'UPDATED';
 
 /** A page of items, newest first (Relay cursor connection). */
 export type ItemConnection = {
@@ -107,6 +156,12 @@ export type LoginInput = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Changes the caller's password. The current one is checked like a login's; the new one follows
+   * the registration rules (`BAD_USER_INPUT` otherwise). Every sign-in is revoked and a new pair of
+   * tokens answered for this one. Requires a bearer token.
+   */
+  changePassword: AuthPayload;
+  /**
    * Creates an item owned by the caller, at version 1. Requires a bearer token; a broken input
    * rule fails with `BAD_USER_INPUT`, listing every broken rule in `extensions.issues`.
    *
@@ -116,6 +171,13 @@ export type Mutation = {
    * Keys are per user.
    */
   createItem: Item;
+  /**
+   * Deletes the caller's account: every item, every sign-in, the account itself, and then its
+   * name, which becomes free. The password is checked like a login's. An interrupted deletion
+   * completes when asked again; asking again after it completed answers `true` too. Requires a
+   * bearer token.
+   */
+  deleteAccount: Scalars['Boolean']['output'];
   /**
    * Deletes an item and answers its id. With `expectedVersion` the delete happens only if the
    * stored version still equals it, else `PRECONDITION_FAILED`. `NOT_FOUND` when the item is
@@ -127,6 +189,22 @@ export type Mutation = {
    * password fail alike, with `UNAUTHENTICATED` and the message `Invalid credentials`.
    */
   login: AuthPayload;
+  /**
+   * Signs this device out: revokes the sign-in the refresh token belongs to. Access tokens already
+   * issued stay valid until they expire (15 minutes by default). Always `true`.
+   */
+  logout: Scalars['Boolean']['output'];
+  /**
+   * Signs every device of the caller out: every refresh token stops working. Access tokens already
+   * issued stay valid until they expire. Requires a bearer token. Always `true`.
+   */
+  logoutAll: Scalars['Boolean']['output'];
+  /**
+   * Trades a refresh token for a new pair of tokens. The token presented stops working (it
+   * rotates); presenting one that was already traded is taken for theft: that sign-in (every token
+   * rotated from it) is revoked, with `UNAUTHENTICATED`. The REST API's `POST /user/token/refresh`.
+   */
+  refreshToken: AuthPayload;
   /**
    * Creates an account and signs it in. The username is unique case-insensitively (`John` and
    * `john` are one account): a taken one fails with `CONFLICT`; a broken input rule fails with
@@ -147,9 +225,27 @@ export type Mutation = {
  * The entry points for writing: signing up and in, and the caller's items. Every mutation
  * validates its input first and changes nothing when it fails.
  */
+export type MutationChangePasswordArgs = {
+  input: ChangePasswordInput;
+};
+
+
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
 export type MutationCreateItemArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateItemInput;
+};
+
+
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
+export type MutationDeleteAccountArgs = {
+  input: DeleteAccountInput;
 };
 
 
@@ -169,6 +265,24 @@ export type MutationDeleteItemArgs = {
  */
 export type MutationLoginArgs = {
   input: LoginInput;
+};
+
+
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
+export type MutationLogoutArgs = {
+  input: RefreshTokenInput;
+};
+
+
+/**
+ * The entry points for writing: signing up and in, and the caller's items. Every mutation
+ * validates its input first and changes nothing when it fails.
+ */
+export type MutationRefreshTokenArgs = {
+  input: RefreshTokenInput;
 };
 
 
@@ -290,6 +404,12 @@ export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** A refresh token, from `AuthPayload.refreshToken`. */
+export type RefreshTokenInput = {
+  /** The refresh token, as it was answered. */
+  refreshToken: Scalars['String']['input'];
+};
+
 /** What a new account needs. */
 export type RegisterInput = {
   /**
@@ -302,6 +422,27 @@ export type RegisterInput = {
    * Unique case-insensitively.
    */
   username: Scalars['String']['input'];
+};
+
+/**
+ * The entry points for real-time updates, served over WebSocket with the `graphql-transport-ws`
+ * protocol (the `graphql-ws` library's) at the `/graphql` path locally, and at the stack's
+ * WebSocket URL on AWS. The access token goes in the `connection_init` payload as
+ * `{"Authorization": "Bearer <token>"}`. Each subscription document has the same limits as a
+ * query (depth, aliases, directives, tokens, cost); a connection holds at most 10 subscriptions
+ * and a user at most 50.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every change to the caller's own items as it happens, whoever made it and through whichever
+   * API or tool (REST, GraphQL, the legacy routes, `npm run migrate`, a write in the console).
+   * Never an event about another user's item. Each event carries what a client cache needs: the
+   * item as it now is (created, updated), or the deleted item's id and last version. When the
+   * access token expires, a last event carries an `UNAUTHENTICATED` error and the subscription
+   * completes. `Item.owner` works in the selection; `User.items` is not available here.
+   */
+  itemChanged: ItemChange;
 };
 
 /**
@@ -421,12 +562,16 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<AuthPayloadSourceModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ChangePasswordInput: ChangePasswordInput;
   CreateItemInput: CreateItemInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteAccountInput: DeleteAccountInput;
   Health: ResolverTypeWrapper<Health>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Item: ResolverTypeWrapper<ItemModel>;
+  ItemChange: ResolverTypeWrapper<ItemChangeModel>;
+  ItemChangeKind: ItemChangeKind;
   ItemConnection: ResolverTypeWrapper<ItemConnectionSourceModel>;
   ItemEdge: ResolverTypeWrapper<Omit<ItemEdge, 'node'> & { node: ResolversTypes['Item'] }>;
   LoginInput: LoginInput;
@@ -434,8 +579,10 @@ export type ResolversTypes = {
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefreshTokenInput: RefreshTokenInput;
   RegisterInput: RegisterInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateItemInput: UpdateItemInput;
   User: ResolverTypeWrapper<UserModel>;
 };
@@ -444,12 +591,15 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   AuthPayload: AuthPayloadSourceModel;
   Boolean: Scalars['Boolean']['output'];
+  ChangePasswordInput: ChangePasswordInput;
   CreateItemInput: CreateItemInput;
   DateTime: Scalars['DateTime']['output'];
+  DeleteAccountInput: DeleteAccountInput;
   Health: Health;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Item: ItemModel;
+  ItemChange: ItemChangeModel;
   ItemConnection: ItemConnectionSourceModel;
   ItemEdge: Omit<ItemEdge, 'node'> & { node: ResolversParentTypes['Item'] };
   LoginInput: LoginInput;
@@ -457,8 +607,10 @@ export type ResolversParentTypes = {
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  RefreshTokenInput: RefreshTokenInput;
   RegisterInput: RegisterInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateItemInput: UpdateItemInput;
   User: UserModel;
 };
@@ -466,6 +618,8 @@ export type ResolversParentTypes = {
 export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   tokenType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
@@ -489,6 +643,14 @@ export type ItemResolvers<ContextType = GraphQLContext, ParentType extends Resol
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ItemChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ItemChange'] = ResolversParentTypes['ItemChange']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType>;
+  itemId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ItemChangeKind'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ItemConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ItemConnection'] = ResolversParentTypes['ItemConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ItemEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -500,9 +662,14 @@ export type ItemEdgeResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'input'>>;
   createItem?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationCreateItemArgs, 'input'>>;
+  deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'input'>>;
   deleteItem?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteItemArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
+  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'input'>>;
+  logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'input'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   updateItem?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationUpdateItemArgs, 'id' | 'input'>>;
 };
@@ -527,6 +694,10 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  itemChanged?: SubscriptionResolver<ResolversTypes['ItemChange'], "itemChanged", ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -540,12 +711,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   Health?: HealthResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;
+  ItemChange?: ItemChangeResolvers<ContextType>;
   ItemConnection?: ItemConnectionResolvers<ContextType>;
   ItemEdge?: ItemEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 

@@ -1,17 +1,55 @@
-import type { AccessToken, User } from '../../domain/entities.js';
+import type { SignedIn, User } from '../../domain/entities.js';
+import type { ApiResult } from '../../http/api-gateway.js';
 import { jsonResponse } from '../../http/responses.js';
-import { bodyOf } from '../request-input.js';
+import { bodyOf, renamed } from '../request-input.js';
 import type { RestCall } from '../routes.js';
 
 export async function register({ request, context }: RestCall) {
-  const { token } = await context.services.accounts.register(bodyOf(request));
-  return jsonResponse(201, tokenBody(token));
+  return jsonResponse(201, tokenBody(await context.services.accounts.register(bodyOf(request))));
 }
 
-/** JSON, or the OAuth2 password form that FastAPI's `OAuth2PasswordRequestForm` clients send. */
+/**
+ * JSON, or the OAuth2 form that FastAPI's `OAuth2PasswordRequestForm` clients send: the password
+ * grant (the default), or `grant_type=refresh_token&refresh_token=...` as OAuth2 clients refresh.
+ */
 export async function login({ request, context }: RestCall) {
-  const { token } = await context.services.accounts.login(bodyOf(request, ['json', 'form']));
-  return jsonResponse(200, tokenBody(token));
+  const body = bodyOf(request, ['json', 'form']);
+  const grant = (body as { grant_type?: unknown } | null)?.grant_type;
+  const signedIn =
+    grant === 'refresh_token'
+      ? await context.services.accounts.refresh(renamed(body, REFRESH_FIELDS))
+      : await context.services.accounts.login(body);
+  return jsonResponse(200, tokenBody(signedIn));
+}
+
+export async function refresh({ request, context }: RestCall) {
+  const signedIn = await context.services.accounts.refresh(renamed(bodyOf(request), REFRESH_FIELDS));
+  return jsonResponse(200, tokenBody(signedIn));
+}
+
+export async function logout({ request, context }: RestCall) {
+  await context.services.accounts.logout(renamed(bodyOf(request), REFRESH_FIELDS));
+  return noContent();
+}
+
+export async function logoutAll({ context }: RestCall) {
+  await context.services.accounts.logoutAll(context.caller());
+  return noContent();
+}
+
+export async function changePassword({ request, context }: RestCall) {
+  const caller = context.caller();
+  const signedIn = await context.services.accounts.changePassword(
+    caller,
+    renamed(bodyOf(request), { currentPassword: 'current_password', newPassword: 'new_password' }),
+  );
+  return jsonResponse(200, tokenBody(signedIn));
+}
+
+export async function deleteAccount({ request, context }: RestCall) {
+  const caller = context.caller();
+  await context.services.accounts.deleteAccount(caller, bodyOf(request));
+  return noContent();
 }
 
 export async function me({ context }: RestCall) {
@@ -25,10 +63,23 @@ export async function welcome({ context }: RestCall) {
   return jsonResponse(200, { message: `Welcome ${user.username}!` });
 }
 
-function tokenBody(token: AccessToken) {
-  return { access_token: token.accessToken, token_type: token.tokenType, expires_at: token.expiresAt };
+/** The domain's field names as REST clients spell them (snake_case, as FastAPI's did). */
+export const REFRESH_FIELDS = { refreshToken: 'refresh_token' } as const;
+
+function tokenBody({ token }: SignedIn) {
+  return {
+    access_token: token.accessToken,
+    token_type: token.tokenType,
+    expires_at: token.expiresAt,
+    refresh_token: token.refreshToken,
+    refresh_expires_at: token.refreshExpiresAt,
+  };
 }
 
 function profileBody(user: User) {
   return { id: user.id, username: user.username, created_at: user.createdAt };
+}
+
+function noContent(): ApiResult {
+  return { statusCode: 204, headers: {}, body: '' };
 }
