@@ -36,6 +36,9 @@ describe('Function: loadConfig', () => {
         dataDir: '.data',
         logLevel: 'info',
         graphqlIntrospection: true,
+        metricsNamespace: undefined,
+        serviceName: 'basic-item-crud',
+        tracing: 'off',
       });
     });
   });
@@ -55,6 +58,10 @@ describe('Function: loadConfig', () => {
         DATA_DIR: '/tmp/data',
         LOG_LEVEL: 'warn',
         GRAPHQL_INTROSPECTION: 'false',
+        METRICS_NAMESPACE: 'basic-item-crud',
+        POWERTOOLS_SERVICE_NAME: 'basic-item-crud-prod',
+        TRACING: 'full',
+        AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
       });
 
       expect(config).toMatchObject({
@@ -70,6 +77,9 @@ describe('Function: loadConfig', () => {
         dataDir: '/tmp/data',
         logLevel: 'warn',
         graphqlIntrospection: false,
+        metricsNamespace: 'basic-item-crud',
+        serviceName: 'basic-item-crud-prod',
+        tracing: 'full',
       });
     });
 
@@ -79,6 +89,15 @@ describe('Function: loadConfig', () => {
 
     it('falls back to the Lambda runtime region when REGION is unset', () => {
       expect(loadConfig({ AWS_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
+    });
+
+    it('accepts the X-Ray daemon address as separate UDP and TCP endpoints, in either order', () => {
+      for (const address of [
+        'udp:127.0.0.1:2000 tcp:127.0.0.1:2001',
+        'tcp:10.0.0.1:2001 udp:10.0.0.1:2000',
+      ]) {
+        expect(() => loadConfig({ AWS_XRAY_DAEMON_ADDRESS: address })).not.toThrow();
+      }
     });
 
     it('treats an empty variable as unset', () => {
@@ -113,6 +132,11 @@ describe('Function: loadConfig', () => {
       [{ GRAPHQL_INTROSPECTION: 'maybe' }, 'GRAPHQL_INTROSPECTION must be true or false (got "maybe")'],
       [{ JWT_SECRET_ARN: 'my-secret' }, 'JWT_SECRET_ARN must be a Secrets Manager ARN'],
       [{ USERS_TABLE: '   ' }, 'USERS_TABLE must not be empty'],
+      [{ METRICS_NAMESPACE: 'AWS/Lambda' }, 'METRICS_NAMESPACE must not start with AWS/'],
+      [{ METRICS_NAMESPACE: 'items{prod}' }, 'METRICS_NAMESPACE must be 1-255 of'],
+      [{ TRACING: 'on' }, 'TRACING must be one of off, active, full (got "on")'],
+      [{ AWS_XRAY_DAEMON_ADDRESS: 'localhost' }, 'AWS_XRAY_DAEMON_ADDRESS must be host:port'],
+      [{ AWS_XRAY_DAEMON_ADDRESS: 'udp:a:2000 udp:b:2000' }, 'AWS_XRAY_DAEMON_ADDRESS must be host:port'],
     ])('%o stops start-up naming the variable', (env, message) => {
       expect(configError(env)).toContain(message);
     });
