@@ -2,13 +2,13 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { User } from '../domain/entities.js';
 import type { Credentials } from '../domain/ports.js';
 import { deleteByIds } from './batch-delete.js';
+import { queryPages } from './query-pages.js';
 import { usernameKey } from '../domain/input-rules.js';
 import { deletionReceiptId, exactMarkerId, markerId, type Row } from './records.js';
 import { isConditionFailure, storageCall } from './storage-errors.js';
@@ -85,25 +85,15 @@ export class AccountRows {
   /** The user record and the sessions: every row the index holds under this name for this user. */
   private async rowsOf(userId: string, username: string): Promise<string[]> {
     const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const output = await storageCall(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: USERNAME_INDEX,
-            KeyConditionExpression: 'username = :name',
-            ExpressionAttributeValues: { ':name': username },
-            ProjectionExpression: 'id, user_id',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const row of output.Items ?? []) {
-        if (row.id === userId || row.user_id === userId) ids.push(String(row.id));
-      }
-      start = output.LastEvaluatedKey;
-    } while (start);
+    for await (const rows of queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: USERNAME_INDEX,
+      KeyConditionExpression: 'username = :name',
+      ExpressionAttributeValues: { ':name': username },
+      ProjectionExpression: 'id, user_id',
+    })) {
+      for (const row of rows) if (row.id === userId || row.user_id === userId) ids.push(String(row.id));
+    }
     return ids;
   }
 

@@ -12,6 +12,7 @@ import type { Item, Page } from '../domain/entities.js';
 import { ItemNotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors.js';
 import type { ItemCreateOptions, ItemPatch, ItemRepository, ItemWriteGuard } from '../domain/ports.js';
 import { deleteByIds } from './batch-delete.js';
+import { queryPages } from './query-pages.js';
 import { legacyCreatedAt } from './legacy.js';
 import { itemOrNull, type InvalidRowReporter } from './loaders.js';
 import type { PageCursors } from './page-cursor.js';
@@ -236,26 +237,21 @@ export class DynamoItemRepository implements ItemRepository {
     let deleted = 0;
     for (let pass = 0; pass < DELETION_PASSES; pass++) {
       let found = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const output = await storageCall(() =>
-          this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: OWNER_ID_INDEX,
-              KeyConditionExpression: 'owner_id = :owner',
-              ExpressionAttributeValues: { ':owner': ownerId },
-              ProjectionExpression: 'id',
-              Limit: DELETION_PAGE,
-              ExclusiveStartKey: start,
-            }),
-          ),
+      for await (const rows of queryPages(this.client, {
+        TableName: this.tableName,
+        IndexName: OWNER_ID_INDEX,
+        KeyConditionExpression: 'owner_id = :owner',
+        ExpressionAttributeValues: { ':owner': ownerId },
+        ProjectionExpression: 'id',
+        Limit: DELETION_PAGE,
+      })) {
+        await deleteByIds(
+          this.client,
+          this.tableName,
+          rows.map((row) => String(row.id)),
         );
-        const ids = (output.Items ?? []).map((row) => String(row.id));
-        await deleteByIds(this.client, this.tableName, ids);
-        found += ids.length;
-        start = output.LastEvaluatedKey;
-      } while (start);
+        found += rows.length;
+      }
       deleted += found;
       if (found === 0) break;
     }
