@@ -24,6 +24,7 @@ const config: CodegenConfig = {
           Item: '../../domain/entities.js#Item',
           ItemConnection: '../mappers.js#ItemConnectionSource',
           AuthPayload: '../mappers.js#AuthPayloadSource',
+          ItemChange: '../../domain/item-change.js#ItemChange',
         },
       },
     },

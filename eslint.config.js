@@ -42,10 +42,16 @@ export default tseslint.config(
       '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
       // `itemsByIds` answers a plain list by design: a batch fetch in the order asked, not a page.
       '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false }],
-      // Objects that are not entities (payloads, connections, edges) have no id of their own.
+      // Objects that are not entities (payloads, connections, edges, subscription events) have no
+      // id of their own.
       '@graphql-eslint/strict-id-in-types': [
         'error',
-        { exceptions: { types: ['AuthPayload', 'Health', 'PageInfo'], suffixes: ['Connection', 'Edge'] } },
+        {
+          exceptions: {
+            types: ['AuthPayload', 'Health', 'ItemChange', 'PageInfo'],
+            suffixes: ['Connection', 'Edge'],
+          },
+        },
       ],
       // One-line descriptions are written inline, longer ones as blocks.
       '@graphql-eslint/description-style': 'off',

@@ -6,14 +6,13 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from '../logger.js';
-import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { errorReportingPlugin, formatError } from './error-boundary.js';
+import { createExecutableSchema } from './executable-schema.js';
 import { graphqlLimits } from './limits.js';
 import { secretVariablesPlugin } from './secret-variables.js';
-import { resolvers } from './resolvers/index.js';
+import { subscriptionsOverHttpPlugin } from './subscriptions-over-http.js';
 
 export interface ApolloOptions {
   readonly introspection: boolean;
@@ -23,7 +22,7 @@ export interface ApolloOptions {
 export function createApolloServer(options: ApolloOptions): ApolloServer<GraphQLContext> {
   const limits = graphqlLimits({ hideFieldSuggestions: !options.introspection });
   return new ApolloServer<GraphQLContext>({
-    schema: makeExecutableSchema({ typeDefs, resolvers }),
+    schema: createExecutableSchema(),
     introspection: options.introspection,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -42,6 +41,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<GraphQL
       // plugin, Apollo does not wrap every resolver to collect cache hints.
       ApolloServerPluginCacheControlDisabled(),
       secretVariablesPlugin(),
+      subscriptionsOverHttpPlugin(),
       errorReportingPlugin(options.logger),
       ...(limits.plugins ?? []),
     ],

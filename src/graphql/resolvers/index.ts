@@ -6,12 +6,14 @@ import { ItemConnection } from './item-connection.js';
 import { Mutation } from './mutation.js';
 import { Node } from './node.js';
 import { Query } from './query.js';
+import { Subscription } from './subscription.js';
 import { User } from './user.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   Query,
   Mutation,
+  Subscription,
   Node,
   AuthPayload,
   Item,
