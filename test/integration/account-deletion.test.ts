@@ -1,0 +1,203 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { outcome, pairOf, refusalOf, TRANSPORTS, type TransportName } from '../helpers/account-api.js';
+import { startAccountsApp, type AccountsApp, type TestAccount } from '../helpers/accounts-app.js';
+import { dynamoBackends } from '../helpers/dynamodb-backends.js';
+import { awsError, injectFault } from '../helpers/dynamodb-recorder.js';
+import { loseFirstResponses } from '../helpers/lost-responses.js';
+
+/** The marshalled key of a request (`{id: {S: ...}}`), as the faults see requests. */
+const keyOf = (input: Record<string, unknown>) =>
+  (input.Key as { id?: { S?: string } } | undefined)?.id?.S ?? '';
+
+/**
+ * Issue 14, deleting the account: every item, every sign-in, the user record and then the name
+ * go; nothing of the user stays in either table (a receipt keyed by a digest of the id holds
+ * nothing of it); an interrupted deletion completes when the same request is sent again, and a
+ * repeat after it completed answers as it did. While it runs, the account signs in no more.
+ */
+describe.each(dynamoBackends)('Account deletion on $name', (backend) => {
+  let app: AccountsApp;
+  const cleanups: (() => void)[] = [];
+
+  beforeAll(async () => {
+    app = await startAccountsApp(backend);
+  });
+  afterAll(() => app?.close());
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  /** Every row, in either table, that mentions the account's id or name (in any case). */
+  const leftOf = (account: TestAccount) => app.rowsMentioning(account.id, account.username);
+
+  describe.each(TRANSPORTS)('through %s', (transport: TransportName) => {
+    const api = () => app.api(transport);
+
+    /** An account with sign-in sessions in every state: rotated, signed out, untouched. */
+    const accountWithSessions = async (prefix: string) => {
+      const account = await app.signUp(api(), prefix);
+      const rotated = pairOf(
+        await api().refresh(pairOf(await api().login(account.username, account.password)).refreshToken),
+      );
+      await api().logout(pairOf(await api().login(account.username, account.password)).refreshToken);
+      return { account, rotated };
+    };
+
+    it('deletes an account with 2 500 items: no row of the user is left in either table, and the name is free', async () => {
+      // Prepare
+      const { account, rotated } = await accountWithSessions('big');
+      await app.seedItems(account.id, 2_500);
+      app.calls.reset();
+
+      // Act
+      const answer = await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Assess: items deleted 25 at a time; then nothing left anywhere
+      expect(answer).toEqual({ ok: true, value: true });
+      const itemBatches = app.calls.calls
+        .slice(-app.calls.operations().length)
+        .filter((call) => call.operation === 'BatchWriteItem' && call.tables.includes(app.tables.items));
+      expect(itemBatches).toHaveLength(100);
+      expect(await leftOf(account)).toEqual([]);
+      expect(outcome(await api().refresh(rotated.refreshToken))).toBe('unauthenticated');
+      expect(outcome(await api().login(account.username, account.password))).toBe('unauthenticated');
+      const again = pairOf(await api().register(account.username.toUpperCase(), 'another password'));
+      expect(outcome(await api().me(again.accessToken))).toBe('ok');
+    });
+
+    it('completes on retry when interrupted after the first batch of item deletes; meanwhile no sign-in', async () => {
+      // Prepare: every BatchWriteItem on the items table after the first one fails (retries too)
+      const { account, rotated } = await accountWithSessions('cut');
+      await app.seedItems(account.id, 200);
+      let batches = 0;
+      const removeFault = injectFault(app.client, ({ operation, input }) => {
+        const items = Object.keys((input.RequestItems as object | undefined) ?? {}).includes(
+          app.tables.items,
+        );
+        return operation === 'BatchWriteItem' && items && ++batches > 1
+          ? awsError('InternalServerError', 500)
+          : undefined;
+      });
+      cleanups.push(removeFault);
+
+      // Act
+      const interrupted = await api().deleteAccount(account.pair.accessToken, account.password);
+      const duringLogin = await api().login(account.username, account.password);
+      const duringRefresh = await api().refresh(rotated.refreshToken);
+      const left = (await app.itemRowsOf(account.id)).length;
+      removeFault();
+      const retried = await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Assess
+      expect(refusalOf(interrupted)).toMatchObject({ kind: 'unavailable', retryAfter: expect.any(Number) });
+      expect([outcome(duringLogin), outcome(duringRefresh)]).toEqual(['unauthenticated', 'unauthenticated']);
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThan(200);
+      expect(outcome(retried)).toBe('ok');
+      expect(await leftOf(account)).toEqual([]);
+      expect(outcome(await api().deleteAccount(account.pair.accessToken, account.password))).toBe('ok');
+      expect(outcome(await api().register(account.username, account.password))).toBe('ok');
+    });
+
+    it('completes on retry when the credentials could not be deleted (the user record already gone)', async () => {
+      // Prepare: the credentials' delete fails, retries too
+      const { account, rotated } = await accountWithSessions('last');
+      await app.seedItems(account.id, 30);
+      const removeFault = injectFault(app.client, ({ operation, input }) =>
+        operation === 'DeleteItem' && keyOf(input).startsWith('username#')
+          ? awsError('InternalServerError', 500)
+          : undefined,
+      );
+      cleanups.push(removeFault);
+
+      // Act
+      const interrupted = await api().deleteAccount(account.pair.accessToken, account.password);
+      const userRecord = await app.userRow(account.id);
+      const duringLogin = await api().login(account.username, account.password);
+      const duringRefresh = await api().refresh(rotated.refreshToken);
+      const duringRegister = await api().register(account.username, 'someone else');
+      removeFault();
+      const retried = await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Assess: the name stayed taken until nothing else was left
+      expect(refusalOf(interrupted).kind).toBe('unavailable');
+      expect(userRecord).toBeUndefined();
+      expect([outcome(duringLogin), outcome(duringRefresh)]).toEqual(['unauthenticated', 'unauthenticated']);
+      expect(outcome(duringRegister)).toBe('conflict');
+      expect(outcome(retried)).toBe('ok');
+      expect(await leftOf(account)).toEqual([]);
+      expect(outcome(await api().deleteAccount(account.pair.accessToken, account.password))).toBe('ok');
+      expect(outcome(await api().register(account.username, account.password))).toBe('ok');
+    });
+
+    it('completes when the answers of its writes are lost and the SDK retried them', async () => {
+      // Prepare
+      const { account } = await accountWithSessions('lostdel');
+      await app.seedItems(account.id, 60);
+      const writes = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+      const lost = loseFirstResponses(app.client, { when: (operation) => writes.has(operation) });
+      cleanups.push(lost.remove);
+
+      // Act
+      const answer = await api().deleteAccount(account.pair.accessToken, account.password);
+      lost.remove();
+
+      // Assess
+      expect(lost.lost()).toBeGreaterThan(3);
+      expect(outcome(answer)).toBe('ok');
+      expect(await leftOf(account)).toEqual([]);
+    });
+
+    it('refuses a wrong password as a wrong login, and deletes nothing', async () => {
+      // Prepare
+      const account = await app.signUp(api(), 'keep');
+      await app.seedItems(account.id, 3);
+
+      // Act
+      const answer = await api().deleteAccount(account.pair.accessToken, 'not the password');
+
+      // Assess
+      expect(refusalOf(answer)).toMatchObject({ kind: 'unauthenticated', message: 'Invalid credentials' });
+      expect(await app.itemRowsOf(account.id)).toHaveLength(3);
+      expect(outcome(await api().login(account.username, account.password))).toBe('ok');
+      expect(outcome(await api().refresh(account.pair.refreshToken))).toBe('ok');
+    });
+
+    it('requires an access token', async () => {
+      // Act
+      const answer = await api().deleteAccount('', 'whatever');
+
+      // Assess
+      expect(refusalOf(answer).kind).toBe('unauthenticated');
+    });
+
+    it('deletes the rows the old service wrote too (no created_at, so not in the owner index)', async () => {
+      // Prepare
+      const account = await app.signUp(api(), 'oldrows');
+      await app.seedItems(account.id, 20);
+      await app.seedItems(account.id, 5, 'old');
+
+      // Act
+      const answer = await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Assess
+      expect(outcome(answer)).toBe('ok');
+      expect(await leftOf(account)).toEqual([]);
+    });
+
+    it('leaves nothing of the account behind when a device signs out after the deletion', async () => {
+      // Prepare
+      const { account, rotated } = await accountWithSessions('late');
+      pairOf(await api().refresh(rotated.refreshToken));
+      const untouched = pairOf(await api().login(account.username, account.password));
+      await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Act: the devices still holding refresh tokens sign out
+      const answers = [await api().logout(untouched.refreshToken), await api().logout(rotated.refreshToken)];
+
+      // Assess: whatever they are answered, no row of the user comes back
+      expect(answers.map(outcome)).not.toContain('unexpected');
+      expect(await leftOf(account)).toEqual([]);
+    });
+  });
+});
