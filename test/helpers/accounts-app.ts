@@ -10,6 +10,7 @@ import {
   type TokenPair,
   type TransportName,
 } from './account-api.js';
+import type { ServiceStorage } from './clocked-services.js';
 import type { DynamoBackend } from './dynamodb-backends.js';
 import type { RunningDynamo } from './dynamodb-local.js';
 import { recordCalls, type CallRecorder } from './dynamodb-recorder.js';
@@ -52,6 +53,8 @@ export interface AccountsApp extends AppInstance {
   readonly calls: CallRecorder;
   /** A client for the tests' own reads and writes, outside the handler's (no faults, not counted). */
   readonly inspect: DynamoDBDocumentClient;
+  /** The emulator and tables, for services built in the test itself (e.g. with a clock of its own). */
+  readonly storage: ServiceStorage;
   /** Registers a fresh account through `api`. */
   signUp(api: AccountApi, prefix?: string): Promise<TestAccount>;
   /** Another handler with other settings (e.g. `BCRYPT_COST`) on the same emulator and tables. */
@@ -107,6 +110,7 @@ export async function startAccountsApp(backend: DynamoBackend): Promise<Accounts
     client: main.handler.client,
     calls,
     inspect,
+    storage: { doc: inspect, tables },
     async signUp(api, prefix = 'acct') {
       const username = `${prefix}_${randomUUID().slice(0, 8)}`;
       const pair = pairOf(await api.register(username, ACCOUNT_PASSWORD));
