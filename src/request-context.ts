@@ -17,5 +17,12 @@ export interface RequestContext {
   caller(): Caller;
 }
 
-/** Builds a request's context; the caller it authenticates is recorded in `outcome` for the access log. */
-export type RequestContextFactory = (request: HttpRequest, outcome: RequestOutcome) => RequestContext;
+/**
+ * Builds a request's context; the caller it authenticates is recorded in `outcome` for the access
+ * log. It reads only the request's id and headers, so that a subscription's event (which has no
+ * HTTP request) gets a context too.
+ */
+export type RequestContextFactory = (
+  request: Pick<HttpRequest, 'requestId' | 'header'>,
+  outcome: RequestOutcome,
+) => RequestContext;

@@ -1,8 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { Level } from 'level';
+import { createDynamoClient } from '../storage/dynamodb-client.js';
 import { DataDirError, ensureDataDir } from './data-dir.js';
+import { tapTableWrites, type WriteTapOptions } from './emulator-write-tap.js';
 
 export interface EmbeddedDynamo {
   /** The emulator's URL on loopback, for DYNAMODB_ENDPOINT-style clients. */
@@ -18,21 +21,38 @@ export interface EmbeddedDynamo {
  * LevelDB on disk: every acknowledged write is in the store's log, so it survives a restart and
  * a kill -9 of this process.
  */
-export async function startEmbeddedDynamo(
-  options: { dataDir?: string; port?: number } = {},
-): Promise<EmbeddedDynamo> {
+export interface EmbeddedDynamoOptions {
+  readonly dataDir?: string;
+  readonly port?: number;
+  /** Stream-shaped records of every write to one table, from any client (see emulator-write-tap.ts). */
+  readonly tapWrites?: Omit<WriteTapOptions, 'reader'>;
+}
+
+export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir) await assertStoreUsable(dataDir);
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let reader: DynamoDBClient | undefined;
+  if (options.tapWrites) {
+    tapTableWrites(server, {
+      ...options.tapWrites,
+      reader: () => (reader ??= createDynamoClient({ region: 'local', endpoint })),
+    });
+  }
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, '127.0.0.1', () => done());
   });
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     dataDir,
-    close: () => new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done()))),
+    close: () =>
+      new Promise<void>((done, fail) => {
+        reader?.destroy();
+        server.close((error) => (error ? fail(error) : done()));
+      }),
   };
 }
 

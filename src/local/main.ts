@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       `basic-item-crud listening on ${server.url}`,
       `  REST API   ${server.url}/item/   (docs: ${server.url}/docs)`,
       `  GraphQL    ${server.url}/graphql   (open it in a browser for the IDE)`,
+      `  live       ${server.subscriptionsUrl}   (subscriptions: graphql-transport-ws)`,
       `  health     ${server.url}/health`,
       `  storage    ${storage}`,
       'Ctrl-C stops it.',

@@ -19,6 +19,8 @@ import { ensureDataDir } from './data-dir.js';
 import { devSigningKey } from './dev-signing-key.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.js';
 import { readBody, sendProxyResult, toProxyEvent } from './http-adapter.js';
+import { LocalChangeSource, serveSubscriptions } from './local-realtime.js';
+import type { LocalSubscriptions } from '../realtime/local-subscriptions.js';
 
 /** Built by `npm run build:assets` (run by `npm start`, `npm run dev` and the test setup). */
 const ASSETS_DIR = fileURLToPath(new URL('../../build/assets', import.meta.url));
@@ -26,12 +28,19 @@ const ASSETS_DIR = fileURLToPath(new URL('../../build/assets', import.meta.url))
 export interface LocalServer {
   /** Where the API answers, e.g. http://127.0.0.1:3000 */
   readonly url: string;
+  /** Where GraphQL subscriptions connect (graphql-transport-ws), e.g. ws://127.0.0.1:3000/graphql */
+  readonly subscriptionsUrl: string;
+  /** Subscriptions listening for changes right now (for tests and the bench to know they are live). */
+  activeSubscriptions(): number;
   /** The DynamoDB endpoint in use (the embedded emulator's, or DYNAMODB_ENDPOINT). */
   readonly dynamodbEndpoint: string;
   /** Absolute path of the data directory. */
   readonly dataDir: string;
   readonly embedded: boolean;
-  /** Stops accepting requests, finishes those in flight, then closes the emulator's store. */
+  /**
+   * Stops accepting requests, finishes those in flight, closes the WebSocket connections (1001,
+   * going away), then closes the emulator's store.
+   */
   close(): Promise<void>;
 }
 
@@ -55,25 +64,36 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   const dataDir = await ensureDataDir(config.dataDir);
 
+  // Every write to the items table, whoever makes it, reaches the subscriptions through here.
+  const changes = new LocalChangeSource(config, logger);
   const embedded: EmbeddedDynamo | undefined = config.dynamodbEndpoint
     ? undefined
-    : await startEmbeddedDynamo({ dataDir });
+    : await startEmbeddedDynamo({ dataDir, tapWrites: changes.tapOptions() });
   const endpoint = config.dynamodbEndpoint ?? (embedded as EmbeddedDynamo).endpoint;
   let server: Server | undefined;
+  let subscriptions: LocalSubscriptions | undefined;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   try {
     const client = createDynamoClient({
       region: config.region,
       endpoint,
       retryObserver: dynamoDbRetryMetrics(metrics),
     });
-    await ensureTables(client, { users: config.usersTable, items: config.itemsTable });
+    await ensureTables(client, {
+      users: config.usersTable,
+      items: config.itemsTable,
+      connections: config.connectionsTable,
+    });
+    if (config.dynamodbEndpoint) await changes.follow(config.dynamodbEndpoint);
     // The configured key (JWT_SECRET, or the secret at JWT_SECRET_ARN) as in Lambda; else a dev key.
     const signingKey =
       config.jwtSecret || config.jwtSecretArn ? await loadSigningKey(config) : await devSigningKey(dataDir);
+    const dynamo = createDocumentClient(client);
     const handler = composeApp({
       config,
       logger,
-      dynamo: createDocumentClient(client),
+      dynamo,
       signingKey,
       assetsDir: ASSETS_DIR,
       metrics,
@@ -83,6 +103,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       // API Gateway's own request id, as in AWS: the handler uses it unless the client sent one.
       const gatewayId = randomUUID();
       let result: ApiResult;
+      inFlight++;
       try {
         result = await handler(toProxyEvent(req, await readBody(req), gatewayId), lambdaContext());
       } catch (error) {
@@ -90,28 +111,41 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         const requestId = requestIdFor(req.headers['x-request-id']?.toString(), gatewayId);
         result = restErrorResult(error, requestId, logger);
         result.headers = { ...result.headers, 'x-request-id': requestId };
+      } finally {
+        if (--inFlight === 0) drained?.();
       }
       if (!res.headersSent) sendProxyResult(res, result);
     };
     server = createServer((req, res) => void serve(req, res));
+    subscriptions = serveSubscriptions({ server, config, logger, dynamo, signingKey, feed: changes.feed });
     await listen(server, config.port, options.host ?? '127.0.0.1');
   } catch (error) {
+    await subscriptions?.close(0).catch(() => undefined);
+    await changes.stop().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
     throw error;
   }
 
   const { address, port } = server.address() as AddressInfo;
   const running = server;
+  const live = subscriptions;
+  const host = `${address.includes(':') ? `[${address}]` : address}:${port}`;
   return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    url: `http://${host}`,
+    subscriptionsUrl: `ws://${host}/graphql`,
+    activeSubscriptions: () => changes.feed.listeners,
     dynamodbEndpoint: endpoint,
     dataDir,
     embedded: embedded !== undefined,
     close: async () => {
-      await new Promise<void>((done) => {
-        running.close(() => done());
-        running.closeIdleConnections();
-      });
+      const closed = new Promise<void>((done) => running.close(() => done()));
+      running.closeIdleConnections();
+      // Requests in flight finish first (their changes still reach the subscribers), then the
+      // sockets close with 1001 (going away), then the store.
+      if (inFlight > 0) await new Promise<void>((done) => (drained = done));
+      await live?.close();
+      await closed;
+      await changes.stop();
       await embedded?.close();
     },
   };
