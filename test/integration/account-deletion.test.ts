@@ -4,6 +4,8 @@ import { startAccountsApp, type AccountsApp, type TestAccount } from '../helpers
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { awsError, injectFault } from '../helpers/dynamodb-recorder.js';
 import { loseFirstResponses } from '../helpers/lost-responses.js';
+import { throttleRowId } from '../helpers/throttle-window.js';
+import { deletionReceiptId } from '../../src/storage/records.js';
 
 /** The marshalled key of a request (`{id: {S: ...}}`), as the faults see requests. */
 const keyOf = (input: Record<string, unknown>) =>
@@ -183,6 +185,51 @@ describe.each(dynamoBackends)('Account deletion on $name', (backend) => {
       // Assess
       expect(outcome(answer)).toBe('ok');
       expect(await leftOf(account)).toEqual([]);
+    });
+
+    it('creates nothing for the account with an access token issued before its deletion', async () => {
+      // Prepare
+      const account = await app.signUp(api(), 'orphan');
+      await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Act: a device that still holds the access token creates an item
+      if (transport === 'REST') {
+        await app.rest.request('POST', '/item/', {
+          token: account.pair.accessToken,
+          json: { name: 'orphan' },
+        });
+      } else {
+        await app.graphql('mutation { createItem(input: { name: "orphan" }) { id } }', {
+          token: account.pair.accessToken,
+        });
+      }
+
+      // Assess: whatever it is answered, no item of the deleted account appears
+      expect(await leftOf(account)).toEqual([]);
+    });
+
+    it('completes on retry after the name, whose lease ran out, was registered again meanwhile', async () => {
+      // Prepare: interrupted at the credentials; the name's lease then runs out and someone registers it
+      const account = await app.signUp(api(), 'taken');
+      const removeFault = injectFault(app.client, ({ operation, input }) =>
+        operation === 'DeleteItem' && keyOf(input).startsWith('username#')
+          ? awsError('InternalServerError', 500)
+          : undefined,
+      );
+      cleanups.push(removeFault);
+      refusalOf(await api().deleteAccount(account.pair.accessToken, account.password));
+      removeFault();
+      await app.setUserRow(throttleRowId(account.username, true), { claimed_at: 0 });
+      const newcomer = pairOf(await api().register(account.username, 'the newcomer password'));
+
+      // Act: the first owner sends its deletion again
+      const retried = await api().deleteAccount(account.pair.accessToken, account.password);
+
+      // Assess: done for the first owner; the newcomer's account untouched, not even a failure counted
+      expect.soft(outcome(retried)).toBe('ok');
+      expect.soft(await app.userRow(deletionReceiptId(account.id))).not.toHaveProperty('pending_credentials');
+      expect.soft(await app.userRow(throttleRowId(account.username, true))).not.toHaveProperty('fail_count');
+      expect(outcome(await api().me(newcomer.accessToken))).toBe('ok');
     });
 
     it('leaves nothing of the account behind when a device signs out after the deletion', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   outcome,
@@ -191,6 +192,19 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
         const newest = pairOf(third);
         expect(outcome(await api().me(newest.accessToken))).toBe('ok');
         expect(outcome(await api().refresh(newest.refreshToken))).toBe('ok');
+      });
+
+      it('stores no refresh token, only the SHA-256 of the one that works', async () => {
+        // Prepare
+        const account = await app.signUp(api(), 'hashed');
+
+        // Act
+        const next = pairOf(await api().refresh(account.pair.refreshToken));
+
+        // Assess
+        expect(await app.rowsMentioning(account.pair.refreshToken, next.refreshToken)).toEqual([]);
+        const digest = createHash('sha256').update(next.refreshToken).digest('base64url');
+        expect(await app.userRow(sessionRowId(next.refreshToken))).toMatchObject({ current_hash: digest });
       });
 
       it('refuses a refresh token it did not issue, or one whose seal was altered', async () => {
