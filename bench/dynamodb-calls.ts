@@ -35,7 +35,12 @@ export async function measureDynamoDbCalls(): Promise<MeasurementResult> {
   try {
     const rows: ResultRow[] = [];
     const breakdown: Record<string, Record<string, number>> = {};
-    for (const op of [...(await restOperations(app)), ...(await graphqlOperations(app))]) {
+    const operations = [
+      ...(await restOperations(app)),
+      ...(await graphqlOperations(app)),
+      ...accountOperations(app),
+    ];
+    for (const op of operations) {
       app.wire.reset();
       await op.run();
       const calls = app.wire.total();
@@ -212,6 +217,245 @@ async function graphqlOperations(app: InProcessApp): Promise<Operation[]> {
         app.wire.reset();
         return gql(DELETE_ITEM_MUTATION, { id: doomed }, token);
       },
+    },
+  ];
+}
+
+/** Items of the account the deletion rows delete (seeded straight into the table beforehand). */
+const DELETED_ITEMS = { rest: 2_500, graphql: 100 } as const;
+
+/**
+ * The least a deletion of an account with `items` items can send:
+ * - 2 reads: the user record (batched load) and its credentials;
+ * - 2 writes to start: the credentials marked `deleting_at` (no sign-in from then on), and the
+ *   receipt that remembers what is left should the deletion be interrupted;
+ * - the owner index read 1 000 keys per Query: ⌈items/1000⌉ pages (one more when the count is a
+ *   multiple of 1 000: the last full page still says "more"), and one more Query that finds
+ *   nothing: the confirming pass that catches an item written meanwhile;
+ * - ⌈items/25⌉ BatchWriteItem (its limit is 25 deletes);
+ * - the users table: one Query of `username-index` (the user record and its sign-in sessions)
+ *   and one BatchWriteItem deleting them; then the credentials (DeleteItem, last: the name is
+ *   free only when nothing else is left) and the receipt rewritten without the user (PutItem).
+ */
+function deletionMinimum(items: number): number {
+  const pages = Math.floor(items / 1_000) + 1;
+  const confirmingPass = items > 0 ? 1 : 0;
+  return 2 + 2 + pages + confirmingPass + Math.ceil(items / 25) + 2 + 2;
+}
+
+interface SignedInUser {
+  readonly username: string;
+  readonly password: string;
+  readonly token: string;
+  readonly refreshToken: string;
+  readonly userId: string;
+}
+
+/** A new account and its first pair of tokens. */
+async function signedIn(app: InProcessApp, prefix: string): Promise<SignedInUser> {
+  const user = await registerUser(app.send, prefix);
+  const reply = expectStatus(
+    await app.send({
+      method: 'POST',
+      path: '/user/login',
+      body: { username: user.username, password: user.password },
+    }),
+    200,
+    'login',
+  );
+  return { ...user, refreshToken: (reply.json as { refresh_token: string }).refresh_token };
+}
+
+/** A refresh token that has rotated once, so that its sign-in has its session row. */
+async function rotatedOnce(app: InProcessApp, refreshToken: string): Promise<string> {
+  const reply = expectStatus(
+    await app.send({ method: 'POST', path: '/user/token/refresh', body: { refresh_token: refreshToken } }),
+    200,
+    'refresh',
+  );
+  return (reply.json as { refresh_token: string }).refresh_token;
+}
+
+const PAIR_FIELDS = 'accessToken refreshToken refreshTokenExpiresAt';
+const REFRESH_MUTATION = `mutation ($input: RefreshTokenInput!) { refreshToken(input: $input) { ${PAIR_FIELDS} } }`;
+const LOGOUT_MUTATION = 'mutation ($input: RefreshTokenInput!) { logout(input: $input) }';
+const LOGOUT_ALL_MUTATION = 'mutation { logoutAll }';
+const CHANGE_PASSWORD_MUTATION = `mutation ($input: ChangePasswordInput!) { changePassword(input: $input) { ${PAIR_FIELDS} } }`;
+const DELETE_ACCOUNT_MUTATION = 'mutation ($input: DeleteAccountInput!) { deleteAccount(input: $input) }';
+
+/**
+ * Issue 14's operations, each prepared inside `run` (then the count starts over), so that every
+ * one measures a fresh account: refresh = 1 BatchGetItem (session + credentials) + 1 UpdateItem
+ * (the conditional rotation); logout = 1 UpdateItem (the session revoked, whatever its state);
+ * logout-all and password change = the user load + the credentials read + 1 UpdateItem (a new
+ * sessions epoch, with the new hash for the password); delete = see `deletionMinimum`.
+ */
+function accountOperations(app: InProcessApp): Operation[] {
+  const { send } = app;
+  const gql = async (query: string, variables: Record<string, unknown>, token?: string, what = 'graphql') =>
+    expectData(await app.graphql(query, variables, token), what);
+  const measured = async (prepare: () => Promise<() => Promise<unknown>>) => {
+    const act = await prepare();
+    app.wire.reset();
+    return act();
+  };
+  return [
+    {
+      name: 'REST refresh (rotated token)',
+      minimum: 2,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'refresh');
+          const token = await rotatedOnce(app, user.refreshToken);
+          return async () =>
+            expectStatus(
+              await send({ method: 'POST', path: '/user/token/refresh', body: { refresh_token: token } }),
+              200,
+              'refresh',
+            );
+        }),
+    },
+    {
+      name: 'REST refresh (first token of a sign-in)',
+      minimum: 2,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'refresh');
+          return async () =>
+            expectStatus(
+              await send({
+                method: 'POST',
+                path: '/user/token/refresh',
+                body: { refresh_token: user.refreshToken },
+              }),
+              200,
+              'refresh',
+            );
+        }),
+    },
+    {
+      name: 'REST logout',
+      minimum: 1,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'logout');
+          return async () =>
+            expectStatus(
+              await send({
+                method: 'POST',
+                path: '/user/logout',
+                body: { refresh_token: user.refreshToken },
+              }),
+              204,
+              'logout',
+            );
+        }),
+    },
+    {
+      name: 'REST logout-all',
+      minimum: 3,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'logoutall');
+          return async () =>
+            expectStatus(
+              await send({ method: 'POST', path: '/user/logout-all', token: user.token }),
+              204,
+              'logout-all',
+            );
+        }),
+    },
+    {
+      name: 'REST password change',
+      minimum: 3,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'password');
+          return async () =>
+            expectStatus(
+              await send({
+                method: 'POST',
+                path: '/user/password',
+                token: user.token,
+                body: { current_password: user.password, new_password: 'another bench password' },
+              }),
+              200,
+              'password change',
+            );
+        }),
+    },
+    {
+      name: `REST delete account (${DELETED_ITEMS.rest} items)`,
+      minimum: deletionMinimum(DELETED_ITEMS.rest),
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'delete');
+          await rotatedOnce(app, user.refreshToken);
+          await seedItems(app.doc, app.config.itemsTable, user.userId, DELETED_ITEMS.rest);
+          return async () =>
+            expectStatus(
+              await send({
+                method: 'DELETE',
+                path: '/user/me',
+                token: user.token,
+                body: { password: user.password },
+              }),
+              204,
+              'delete account',
+            );
+        }),
+    },
+    {
+      name: 'GraphQL refreshToken (rotated token)',
+      minimum: 2,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'gqlrefresh');
+          const token = await rotatedOnce(app, user.refreshToken);
+          return () => gql(REFRESH_MUTATION, { input: { refreshToken: token } });
+        }),
+    },
+    {
+      name: 'GraphQL logout',
+      minimum: 1,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'gqllogout');
+          return () => gql(LOGOUT_MUTATION, { input: { refreshToken: user.refreshToken } });
+        }),
+    },
+    {
+      name: 'GraphQL logoutAll',
+      minimum: 3,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'gqllogoutall');
+          return () => gql(LOGOUT_ALL_MUTATION, {}, user.token);
+        }),
+    },
+    {
+      name: 'GraphQL changePassword',
+      minimum: 3,
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'gqlpassword');
+          return () =>
+            gql(
+              CHANGE_PASSWORD_MUTATION,
+              { input: { currentPassword: user.password, newPassword: 'another bench password' } },
+              user.token,
+            );
+        }),
+    },
+    {
+      name: `GraphQL deleteAccount (${DELETED_ITEMS.graphql} items)`,
+      minimum: deletionMinimum(DELETED_ITEMS.graphql),
+      run: () =>
+        measured(async () => {
+          const user = await signedIn(app, 'gqldelete');
+          await seedItems(app.doc, app.config.itemsTable, user.userId, DELETED_ITEMS.graphql);
+          return () => gql(DELETE_ACCOUNT_MUTATION, { input: { password: user.password } }, user.token);
+        }),
     },
   ];
 }
