@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   outcome,
@@ -10,7 +10,15 @@ import {
   type AccountApi,
   type TransportName,
 } from '../helpers/account-api.js';
-import { startAccountsApp, type AccountsApp, type TestAccount } from '../helpers/accounts-app.js';
+import {
+  ACCOUNT_PASSWORD,
+  startAccountsApp,
+  type AccountsApp,
+  type TestAccount,
+} from '../helpers/accounts-app.js';
+import { servicesAt } from '../helpers/clocked-services.js';
+import { rejection } from '../helpers/data-layer.js';
+import { UnauthenticatedError } from '../../src/domain/errors.js';
 import { gateCalls } from '../helpers/call-gate.js';
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { loseFirstResponses } from '../helpers/lost-responses.js';
@@ -356,6 +364,33 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
         expect(answers).toEqual([refused, refused]);
         expect(app.calls.operations()).toEqual([]);
       });
+    });
+  });
+
+  describe('Clock: refresh tokens expire, with the domain’s clock set', () => {
+    const DAY_MS = 86_400_000;
+
+    it('renews until 30 days after the token was issued, not after; signing out still takes it', async () => {
+      // Prepare
+      const issuedAt = Date.UTC(2030, 0, 1);
+      let now = issuedAt;
+      const accounts = () => servicesAt(app.storage, () => now).accounts;
+      const username = `expiry_${randomUUID().slice(0, 8)}`;
+      await accounts().register({ username, password: ACCOUNT_PASSWORD });
+      const early = (await accounts().login({ username, password: ACCOUNT_PASSWORD })).token.refreshToken;
+      const late = (await accounts().login({ username, password: ACCOUNT_PASSWORD })).token.refreshToken;
+
+      // Act
+      now = issuedAt + 30 * DAY_MS - 1_000;
+      const renewed = await accounts().refresh({ refreshToken: early });
+      now = issuedAt + 30 * DAY_MS;
+      const expired = accounts().refresh({ refreshToken: late });
+      const signedOut = accounts().logout({ refreshToken: late });
+
+      // Assess: the renewed token runs 30 days from its own issue
+      expect(Date.parse(renewed.token.refreshExpiresAt)).toBe(issuedAt + 60 * DAY_MS - 1_000);
+      await rejection(expired, UnauthenticatedError);
+      await expect(signedOut).resolves.toBeUndefined();
     });
   });
 
