@@ -25,7 +25,7 @@ import { ratioOf, type MeasurementResult, type ResultRow } from './lib/report.js
 import { median, percentile, round } from './lib/stats.js';
 
 const RUNS = 15;
-const BUNDLE = resolve('dist/index.js');
+export const BUNDLE = resolve('dist/index.js');
 const MINIMAL_SOURCE = resolve('bench/baselines/minimal-handler.ts');
 const TARGET_INIT_RATIO = 1.3;
 const TARGET_BUNDLE_MB = 1.5;
@@ -209,7 +209,7 @@ async function bundleMinimalHandler(work: string): Promise<string> {
 }
 
 /** A copy of dist/ with the compile cache the Dockerfile makes, then read-only. */
-function prepareCompileCache(work: string): { bundle: string; dir: string; accepted: boolean } {
+export function prepareCompileCache(work: string): { bundle: string; dir: string; accepted: boolean } {
   const root = join(work, 'task');
   cpSync(resolve('dist'), root, { recursive: true });
   const dir = join(root, '.node-compile-cache');
@@ -242,7 +242,7 @@ function makeReadOnly(path: string): void {
 }
 
 /** Lambda's environment: production mode, the key in the environment, the emulator as DynamoDB. */
-async function lambdaEnvironment(endpoint: string): Promise<NodeJS.ProcessEnv> {
+export async function lambdaEnvironment(endpoint: string): Promise<NodeJS.ProcessEnv> {
   const env = {
     ...process.env,
     AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-start',
@@ -264,7 +264,7 @@ async function lambdaEnvironment(endpoint: string): Promise<NodeJS.ProcessEnv> {
 }
 
 /** A signed-in user and an item, made through the service itself; the events that read it. */
-async function firstRequests(work: string, env: NodeJS.ProcessEnv) {
+export async function firstRequests(work: string, env: NodeJS.ProcessEnv) {
   const config = loadConfig(env);
   const app = composeApp({
     config,

@@ -6,6 +6,7 @@ import { measureDynamoDbCalls } from './dynamodb-calls.js';
 import { measureListingScale } from './listing-scale.js';
 import { measureMemory } from './memory.js';
 import { measureMigration } from './migration.js';
+import { measureObservability } from './observability.js';
 import { formatTable, type MeasurementResult } from './lib/report.js';
 import { measureThroughput } from './throughput.js';
 import { measureWarmOverhead } from './warm-overhead.js';
@@ -23,6 +24,7 @@ const measurements: Record<string, () => Promise<MeasurementResult>> = {
   throughput: measureThroughput,
   memory: measureMemory,
   migration: measureMigration,
+  observability: measureObservability,
 };
 
 const wanted = process.argv.slice(2);

@@ -32,10 +32,11 @@ export interface InProcessApp {
   close(): Promise<void>;
 }
 
-export async function startInProcessApp(): Promise<InProcessApp> {
-  const app = await createTestHandler();
+/** `env`: more of the handler's variables (METRICS_NAMESPACE, TRACING, ...), as the test handler takes them. */
+export async function startInProcessApp(env: Record<string, string> = {}): Promise<InProcessApp> {
+  const app = await createTestHandler(env);
   // The same variables the test handler reads: its table names.
-  const config = loadConfig({ DYNAMODB_ENDPOINT: app.dynamo.endpoint, BCRYPT_COST: '4' });
+  const config = loadConfig({ ...env, DYNAMODB_ENDPOINT: app.dynamo.endpoint, BCRYPT_COST: '4' });
   const wire = WireTap.attach(app.client);
   const context = lambdaContext();
 
