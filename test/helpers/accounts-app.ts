@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HmacRefreshTokens } from '../../src/auth/refresh-tokens.js';
 import { createDocumentClient, createDynamoClient } from '../../src/storage/dynamodb-client.js';
 import {
   graphqlAccountApi,
@@ -21,6 +22,9 @@ import { seedItems, type SeedShape } from './seed-items.js';
 import { createTestHandler, type TestHandler } from './test-handler.js';
 
 export const ACCOUNT_PASSWORD = 'correct horse battery';
+
+/** The service's own refresh-token codec, for its hash (which needs no key). */
+const STORED_HASH = new HmacRefreshTokens('any key: hashing a token does not use it');
 
 /** An account registered for a test, with the first pair of tokens its registration answered. */
 export interface TestAccount {
@@ -63,6 +67,11 @@ export interface AccountsApp extends AppInstance {
   userRow(id: string): Promise<Record<string, unknown> | undefined>;
   /** Sets attributes of the users table's row at `id` (e.g. to move a throttle window into the past). */
   setUserRow(id: string, attributes: Record<string, unknown>): Promise<void>;
+  /**
+   * The sign-in session whose working refresh token is `refreshToken` (found by the hash the
+   * service stores: the token's claims are opaque to clients, and so to the tests).
+   */
+  sessionRowOf(refreshToken: string): Promise<Record<string, unknown> | undefined>;
   /** Writes `count` items of `ownerId` straight into the items table. */
   seedItems(ownerId: string, count: number, shape?: SeedShape): Promise<string[]>;
   /** Every row of either table in which any of `needles` appears, in a key or a value, in any case. */
@@ -138,6 +147,10 @@ export async function startAccountsApp(backend: DynamoBackend): Promise<Accounts
           ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, attributes[name]])),
         }),
       );
+    },
+    async sessionRowOf(refreshToken) {
+      const hash = STORED_HASH.hash(refreshToken);
+      return (await scan(tables.users)).find((row) => row.current_hash === hash);
     },
     seedItems: (ownerId, count, shape) => seedItems(inspect, tables.items, ownerId, count, shape),
     async rowsMentioning(...needles) {

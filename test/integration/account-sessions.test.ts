@@ -22,7 +22,6 @@ import { UnauthenticatedError } from '../../src/domain/errors.js';
 import { gateCalls } from '../helpers/call-gate.js';
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { loseFirstResponses } from '../helpers/lost-responses.js';
-import { sessionId } from '../../src/storage/records.js';
 
 /**
  * Issue 14, staying signed in and signing out: refresh tokens rotate at every use, a rotated
@@ -40,14 +39,6 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
   afterEach(() => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   });
-
-  /** The users-table row of the sign-in a refresh token belongs to (its sealed claims name the session). */
-  const sessionRowId = (refreshToken: string) => {
-    const claims = JSON.parse(
-      Buffer.from(refreshToken.split('.')[0] ?? '', 'base64url').toString('utf8'),
-    ) as unknown[];
-    return sessionId(String(claims[3]));
-  };
 
   /** A second sign-in (another device) of `account`. */
   const signIn = async (api: AccountApi, account: TestAccount) =>
@@ -148,7 +139,7 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
           // Assess: the losers are refused without revoking the sign-in (a race of one client is no replay)
           const winner = answers.flatMap((answer) => (answer.ok ? [answer.value] : []))[0];
           expect(answers.map(outcome).sort()).toEqual(['ok', ...Array<string>(7).fill('unauthenticated')]);
-          expect(await app.userRow(sessionRowId(token))).not.toHaveProperty('revoked_at');
+          expect(await app.sessionRowOf(winner?.refreshToken ?? '')).not.toHaveProperty('revoked_at');
           expect(outcome(await api().refresh(winner?.refreshToken ?? ''))).toBe('ok');
         },
       );
@@ -177,7 +168,7 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
           // Assess
           const winner = answers.flatMap((answer) => (answer.ok ? [answer.value] : []))[0];
           expect(answers.map(outcome).sort()).toEqual(['ok', 'unauthenticated']);
-          expect(await app.userRow(sessionRowId(token))).not.toHaveProperty('revoked_at');
+          expect(await app.sessionRowOf(winner?.refreshToken ?? '')).not.toHaveProperty('revoked_at');
           expect(outcome(await api().refresh(winner?.refreshToken ?? ''))).toBe('ok');
         },
       );
@@ -212,7 +203,7 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
         // Assess
         expect(await app.rowsMentioning(account.pair.refreshToken, next.refreshToken)).toEqual([]);
         const digest = createHash('sha256').update(next.refreshToken).digest('base64url');
-        expect(await app.userRow(sessionRowId(next.refreshToken))).toMatchObject({ current_hash: digest });
+        expect(await app.sessionRowOf(next.refreshToken)).toMatchObject({ current_hash: digest });
       });
 
       it('refuses a refresh token it did not issue, or one whose seal was altered', async () => {
