@@ -18,7 +18,6 @@ export class HmacRefreshTokens implements RefreshTokenCodec {
     const payload = Buffer.from(
       JSON.stringify([
         claims.userId,
-        claims.username,
         claims.credentialsRef,
         claims.sessionId,
         claims.generation,
@@ -37,10 +36,10 @@ export class HmacRefreshTokens implements RefreshTokenCodec {
     const expected = Buffer.from(this.seal(`${payload}.${random}`));
     const given = Buffer.from(seal);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    const [userId, username, credentialsRef, sessionId, generation, sessionsEpoch, expiresAtSec] = JSON.parse(
+    const [userId, credentialsRef, sessionId, generation, sessionsEpoch, expiresAtSec] = JSON.parse(
       Buffer.from(payload, 'base64url').toString('utf8'),
-    ) as [string, string, string, string, number, number, number];
-    return { userId, username, credentialsRef, sessionId, generation, sessionsEpoch, expiresAtSec };
+    ) as [string, string, string, number, number, number];
+    return { userId, credentialsRef, sessionId, generation, sessionsEpoch, expiresAtSec };
   }
 
   hash(token: string): string {

@@ -52,14 +52,20 @@ export function createAccountLifecycle(
       const user = await users.getById(caller.userId);
       if (!user) {
         const state = await users.deletionState(caller.userId);
-        if (state?.done) return;
-        const credentials =
-          state?.pendingCredentialsRef && (await users.credentialsAt(state.pendingCredentialsRef));
-        if (!credentials) throw new NotFoundError('User not found');
-        // The user record is gone already: only the credentials are left to delete.
-        await signIn.checkPassword({ credentials, usernameKey: '' }, password, { whileDeleting: true });
-        await users.finishDeletion({ id: caller.userId, username: null }, credentials.ref);
-        events.record('account.deleted');
+        if (!state) throw new NotFoundError('User not found');
+        if (state.pendingCredentialsRef) {
+          // The user record is gone already: only the credentials are left to delete, unless
+          // the name, free of anything else, was taken over meanwhile (they are not ours then).
+          const credentials = await users.credentialsAt(state.pendingCredentialsRef);
+          if (credentials?.user.id === caller.userId) {
+            await signIn.checkPassword({ credentials, usernameKey: '' }, password, { whileDeleting: true });
+          }
+          await users.finishDeletion({ id: caller.userId, username: null }, state.pendingCredentialsRef);
+          events.record('account.deleted');
+        }
+        // Done: an access token issued before the deletion may still have written an item (it
+        // stays valid until it expires); a repeat sweeps those too.
+        await items.deleteAllOf(caller.userId);
         return;
       }
       const credentials = await signIn.checkPassword(

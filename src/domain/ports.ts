@@ -89,6 +89,11 @@ export interface Session {
   /** The hash of the one refresh token of this session that still works. */
   readonly currentHash: string;
   readonly revoked: boolean;
+  /**
+   * The token the last rotation replaced, for a few seconds after it (see
+   * ROTATION_GRACE_SECONDS): presented then, it is the same client racing itself, not a thief.
+   */
+  readonly justReplacedHash: string | null;
 }
 
 export interface SessionRepository {
@@ -103,7 +108,7 @@ export interface SessionRepository {
    * exactly one of two concurrent rotations wins. False when another won.
    */
   rotate(rotation: SessionRotation): Promise<boolean>;
-  revoke(sessionId: string, owner: { userId: string; username: string }, expiresAtSec: number): Promise<void>;
+  revoke(sessionId: string): Promise<void>;
 }
 
 export interface SessionRotation {
@@ -177,8 +182,6 @@ export interface TokenIssuer {
 /** What a refresh token says of itself, sealed (MAC) so that it cannot be made up. */
 export interface RefreshClaims {
   readonly userId: string;
-  /** As registered: the session's row is found by it when the account is deleted. */
-  readonly username: string;
   readonly credentialsRef: string;
   readonly sessionId: string;
   readonly generation: number;

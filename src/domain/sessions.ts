@@ -52,8 +52,12 @@ export function createSessions(
       const owner = { userId: credentials.user.id, username: credentials.user.username };
       // The sign-in's first token is never stored: it is current until the session has a row.
       const current = session ? session.currentHash === hash : claims.generation === 0;
+      // Two refreshes of one token at once: the other one won a moment ago; this one gets
+      // nothing, and the winner keeps its session.
+      if (!current && session?.justReplacedHash === hash)
+        throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
       if (!current) {
-        await sessions.revoke(claims.sessionId, owner, claims.expiresAtSec);
+        await sessions.revoke(claims.sessionId);
         events.record('account.refresh_reused');
         throw new UnauthenticatedError(REFRESH_TOKEN_REUSED);
       }
@@ -69,8 +73,7 @@ export function createSessions(
         generation: claims.generation + 1,
         expiresAtSec: Math.floor(Date.parse(next.token.refreshExpiresAt) / 1000),
       });
-      // Two refreshes of one token at once: the other one won, this one gets nothing (no
-      // revocation: a race of one client is not a replay by two).
+      // Two refreshes of one token at once, both read before either wrote: the other one won.
       if (!rotated) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
       events.record('account.refreshed');
       return next;
@@ -79,11 +82,7 @@ export function createSessions(
     /** Revokes this sign-in's session, whatever state its token is in (one write). */
     async logout(input) {
       const { claims } = openToken(input, { evenExpired: true });
-      await sessions.revoke(
-        claims.sessionId,
-        { userId: claims.userId, username: claims.username },
-        claims.expiresAtSec,
-      );
+      await sessions.revoke(claims.sessionId);
       events.record('account.signed_out');
     },
 

@@ -71,7 +71,9 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       // A hash below today's cost (an old account's) is upgraded now that the password is known:
       // one extra write, on this success only; losing a race to another login is fine.
       if (passwords.shouldRehash(credentials.passwordHash, password)) {
-        await users.replacePasswordHash(credentials, await passwords.hash(password));
+        const passwordHash = await passwords.hash(password);
+        if (await users.replacePasswordHash(credentials, passwordHash))
+          return { ...credentials, passwordHash };
       }
       return credentials;
     },
@@ -80,7 +82,6 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       const expiresAtSec = Math.floor(clock.now().getTime() / 1000) + deps.refreshTtlDays * 86_400;
       const refreshToken = refreshTokens.issue({
         userId: user.id,
-        username: user.username,
         credentialsRef: credentials.ref,
         sessionId: session.id,
         generation: session.generation,

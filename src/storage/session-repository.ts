@@ -10,6 +10,15 @@ import { isStorableId, sessionId, type Row } from './records.js';
 import { isConditionFailure, storageCall } from './storage-errors.js';
 import { credentialsOf } from './user-repository.js';
 
+/** A revoked session outlives every refresh token that could name it (they live 30 days by default). */
+const REVOKED_SESSION_KEPT_SECONDS = 366 * 86_400;
+
+/**
+ * How long after a rotation the token it replaced is taken for the same client racing itself
+ * (two refreshes at once) rather than for a thief: refused, without revoking the session.
+ */
+export const ROTATION_GRACE_SECONDS = 10;
+
 /**
  * Sign-in sessions in the users table (see `SessionRecord`): the hash of each session's one
  * working refresh token, rotated by a conditional write so that exactly one of two concurrent
@@ -52,13 +61,16 @@ export class DynamoSessionRepository implements SessionRepository {
             TableName: this.tableName,
             Key: { id: sessionId(id) },
             UpdateExpression:
-              'SET current_hash = :to, generation = :generation, user_id = :user, username = :username, expires_at = :expires',
+              'SET current_hash = :to, previous_hash = :previous, rotated_at = :now, generation = :generation, ' +
+              'user_id = :user, username = :username, expires_at = :expires',
             ConditionExpression:
               from === null
                 ? 'attribute_not_exists(id)'
                 : 'current_hash = :from AND attribute_not_exists(revoked_at)',
             ExpressionAttributeValues: {
               ':to': to,
+              ':previous': from ?? '',
+              ':now': Math.floor(Date.now() / 1000),
               ':generation': generation,
               ':user': owner.userId,
               ':username': owner.username,
@@ -91,36 +103,37 @@ export class DynamoSessionRepository implements SessionRepository {
     }
   }
 
-  /** Whatever state the session is in, or none yet (its first token): revoked from now on. */
-  async revoke(id: string, owner: { userId: string; username: string }, expiresAtSec: number): Promise<void> {
+  /**
+   * Whatever state the session is in, or none yet (its first token): revoked from now on. A row
+   * made here holds nothing of the user (its id is random): signing out after the account's
+   * deletion brings nothing of the account back.
+   */
+  async revoke(id: string): Promise<void> {
+    const expiresAtSec = Math.floor(Date.now() / 1000) + REVOKED_SESSION_KEPT_SECONDS;
     await storageCall(() =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { id: sessionId(id) },
           UpdateExpression:
-            'SET revoked_at = if_not_exists(revoked_at, :now), user_id = :user, username = :username, expires_at = :expires',
-          ConditionExpression: 'attribute_not_exists(id) OR user_id = :user',
-          ExpressionAttributeValues: {
-            ':now': new Date().toISOString(),
-            ':user': owner.userId,
-            ':username': owner.username,
-            ':expires': expiresAtSec,
-          },
+            'SET revoked_at = if_not_exists(revoked_at, :now), expires_at = if_not_exists(expires_at, :expires)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString(), ':expires': expiresAtSec },
         }),
       ),
-    ).catch((error: unknown) => {
-      // A session of another user under this id cannot be: the id is random and sealed in the token.
-      if (!isConditionFailure(error)) throw error;
-    });
+    );
   }
 }
 
 function sessionOf(row: Row | undefined): Session | null {
   if (!row) return null;
+  const rotatedAt = typeof row.rotated_at === 'number' ? row.rotated_at : 0;
   return {
     generation: typeof row.generation === 'number' ? row.generation : 0,
     currentHash: typeof row.current_hash === 'string' ? row.current_hash : '',
     revoked: typeof row.revoked_at === 'string',
+    justReplacedHash:
+      typeof row.previous_hash === 'string' && Date.now() / 1000 - rotatedAt <= ROTATION_GRACE_SECONDS
+        ? row.previous_hash
+        : null,
   };
 }
