@@ -58,7 +58,13 @@ export async function buildDist(options: { analyze?: boolean } = {}): Promise<Bu
       // The image runs with NODE_ENV=production; dependencies drop their development paths.
       'process.env.NODE_ENV': '"production"',
     },
-    plugins: [oneBuildOfDualPackages, englishOnlyZod, withoutApolloGraphOsReporting, xrayTracingApart],
+    plugins: [
+      oneBuildOfDualPackages,
+      englishOnlyZod,
+      withoutApolloGraphOsReporting,
+      withoutBrowserFallbacks,
+      xrayTracingApart,
+    ],
   });
   await build({
     ...common,
@@ -149,6 +155,25 @@ const xrayTracingApart: Plugin = {
         ? { path: `./${XRAY_BUNDLE}`, external: true }
         : undefined,
     );
+  },
+};
+
+/**
+ * Code that runs only outside Node: the SDK's user-agent parser for browsers (bowser) and Apollo's
+ * hash fallback for runtimes without `node:crypto` (sha.js). Node never calls either; should
+ * that change, the stub throws at once instead of answering wrong.
+ */
+const BROWSER_FALLBACKS = /^(?:bowser|sha\.js)$/;
+const withoutBrowserFallbacks: Plugin = {
+  name: 'without-browser-fallbacks',
+  setup(bundle) {
+    bundle.onResolve({ filter: BROWSER_FALLBACKS }, (args) => ({
+      path: args.path,
+      namespace: 'browser-fallback',
+    }));
+    bundle.onLoad({ filter: /.*/, namespace: 'browser-fallback' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get() { throw new Error(${JSON.stringify(`${args.path} is not part of this bundle (Node only)`)}); } });`,
+    }));
   },
 };
 
