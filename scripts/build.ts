@@ -159,20 +159,24 @@ const xrayTracingApart: Plugin = {
 };
 
 /**
- * Code that runs only outside Node: the SDK's user-agent parser for browsers (bowser) and Apollo's
- * hash fallback for runtimes without `node:crypto` (sha.js). Node never calls either; should
- * that change, the stub throws at once instead of answering wrong.
+ * Code that runs only outside Node. The SDK's user-agent parser for browsers (bowser) is never
+ * called; should that change, the stub throws at once instead of answering wrong. Apollo's hash
+ * helper picks `node:crypto` through `module.require`, which a bundle's module wrapper lacks, so
+ * bundled it would always fall back to sha.js (pure JavaScript): it is given `node:crypto` itself.
  */
-const BROWSER_FALLBACKS = /^(?:bowser|sha\.js)$/;
 const withoutBrowserFallbacks: Plugin = {
   name: 'without-browser-fallbacks',
   setup(bundle) {
-    bundle.onResolve({ filter: BROWSER_FALLBACKS }, (args) => ({
-      path: args.path,
-      namespace: 'browser-fallback',
-    }));
+    bundle.onResolve({ filter: /^bowser$/ }, (args) => ({ path: args.path, namespace: 'browser-fallback' }));
     bundle.onLoad({ filter: /.*/, namespace: 'browser-fallback' }, (args) => ({
       contents: `module.exports = new Proxy({}, { get() { throw new Error(${JSON.stringify(`${args.path} is not part of this bundle (Node only)`)}); } });`,
+    }));
+    bundle.onResolve({ filter: /^@apollo\/utils\.createhash$/ }, (args) => ({
+      path: args.path,
+      namespace: 'node-crypto-hash',
+    }));
+    bundle.onLoad({ filter: /.*/, namespace: 'node-crypto-hash' }, () => ({
+      contents: `const { createHash } = require('node:crypto'); exports.createHash = (kind) => createHash(kind);`,
     }));
   },
 };
