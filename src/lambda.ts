@@ -7,6 +7,8 @@ import { createLogger } from './logger.js';
 import { dynamoDbRetryMetrics } from './observability/dynamodb-metrics.js';
 import { createServiceMetrics } from './observability/metrics.js';
 import { configureTracing, tracingReady } from './observability/tracing.js';
+import type { StreamHandler } from './realtime/publisher.js';
+import type { WebSocketHandler } from './realtime/websocket-handler.js';
 import { createDocumentClient, createDynamoClient } from './storage/dynamodb-client.js';
 
 // Module scope runs once per cold start: configuration, clients and the Apollo server are
@@ -54,4 +56,36 @@ export const handler: ApiHandler = async (event, context) => {
     throw error;
   });
   return (await ready)(event, context);
+};
+
+// GraphQL subscriptions (issue 12): two more functions from the same image, each naming its
+// handler in its CMD. Their code is imported on their first invocation, never by the REST
+// function above, whose cold start stays what it was.
+let websocket: Promise<WebSocketHandler> | undefined;
+let publisher: Promise<StreamHandler> | undefined;
+
+const realtime = () => import('./realtime/lambda-handlers.js');
+
+/** `index.websocketHandler`: the API Gateway WebSocket API's `$connect`, `$disconnect` and `$default`. */
+export const websocketHandler: WebSocketHandler = async (event) => {
+  websocket ??= tracingReady()
+    .then(realtime)
+    .then((module) => module.createWebSocketFunction({ config, logger, dynamo, metrics }))
+    .catch((error: unknown) => {
+      websocket = undefined;
+      throw error;
+    });
+  return (await websocket)(event);
+};
+
+/** `index.streamHandler`: the items table's stream, posted to subscribers; answers `batchItemFailures`. */
+export const streamHandler: StreamHandler = async (event) => {
+  publisher ??= tracingReady()
+    .then(realtime)
+    .then((module) => module.createStreamFunction({ config, logger, dynamo, metrics }))
+    .catch((error: unknown) => {
+      publisher = undefined;
+      throw error;
+    });
+  return (await publisher)(event);
 };

@@ -75,44 +75,79 @@ async function follow(
   options: StreamFollowerOptions,
   stopped: () => boolean,
 ): Promise<void> {
-  /** Open shards and where to read each next; shards found later are read from their start. */
-  const iterators = new Map<string, string>();
-  const seen = new Set<string>();
-  let first = true;
+  /**
+   * Each shard: where to read next, and the last record seen (to resume after a failure without
+   * a gap or a repeat). Shards are read from their start (TRIM_HORIZON: DynamoDB Local refuses a
+   * LATEST iterator on a shard without records); what the shards held when following began is
+   * skipped, shards that open later (a split) are read whole.
+   */
+  const shards = new Map<
+    string,
+    { iterator?: string | undefined; last?: string | undefined; skip: boolean; closed: boolean }
+  >();
+  let starting = true;
+  let rediscover = true;
+
+  const iteratorOf = async (shardId: string, after: string | undefined) => {
+    const { ShardIterator } = await streams.send(
+      new sdk.GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  };
   const discover = async () => {
     const { StreamDescription } = await streams.send(new sdk.DescribeStreamCommand({ StreamArn: streamArn }));
     for (const shard of StreamDescription?.Shards ?? []) {
-      if (!shard.ShardId || seen.has(shard.ShardId)) continue;
-      seen.add(shard.ShardId);
-      const { ShardIterator } = await streams.send(
-        new sdk.GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: first ? 'LATEST' : 'TRIM_HORIZON',
-        }),
-      );
-      if (ShardIterator) iterators.set(shard.ShardId, ShardIterator);
+      if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+      const iterator = await iteratorOf(shard.ShardId, undefined);
+      shards.set(shard.ShardId, { iterator, skip: starting, closed: false });
     }
-    first = false;
+    starting = false;
+    rediscover = false;
   };
 
   while (!stopped()) {
     try {
-      if (iterators.size === 0) await discover();
+      if (rediscover) await discover();
       let read = 0;
-      for (const [shardId, iterator] of [...iterators]) {
-        const output = await streams.send(new sdk.GetRecordsCommand({ ShardIterator: iterator }));
+      for (const [shardId, shard] of shards) {
+        if (shard.closed) continue;
+        shard.iterator ??= await iteratorOf(shardId, shard.last);
+        const readRecords = () => streams.send(new sdk.GetRecordsCommand({ ShardIterator: shard.iterator }));
+        const output = await readRecords().catch(async (error: unknown) => {
+          // DynamoDB Local: an iterator taken while the shard had no record fails once one arrives.
+          if (!(error instanceof Error && error.name === 'TrimmedDataAccessException') || shard.last)
+            throw error;
+          shard.iterator = await iteratorOf(shardId, undefined);
+          return readRecords();
+        });
         const records = output.Records ?? [];
+        shard.iterator = output.NextShardIterator;
+        if (!shard.iterator) {
+          // Read to its end: its children come up in the next discovery.
+          shard.closed = true;
+          rediscover = true;
+        }
+        if (records.length === 0) {
+          shard.skip = false;
+          continue;
+        }
+        shard.last = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.last;
+        if (shard.skip) continue;
         read += records.length;
-        if (records.length > 0) options.onRecords(records.map((r) => lambdaRecordOf(r, streamArn)));
-        if (output.NextShardIterator) iterators.set(shardId, output.NextShardIterator);
-        else iterators.delete(shardId); // closed: its children come up in the next discovery
+        options.onRecords(records.map((r) => lambdaRecordOf(r, streamArn)));
       }
       if (read === 0) await sleep(options.idleMs ?? 25);
     } catch (error) {
       if (stopped()) return;
       options.onProblem('could not read the items stream', error);
-      iterators.clear();
+      // Iterators expire (15 minutes) or go stale: each shard resumes after its last record.
+      for (const shard of shards.values()) shard.iterator = undefined;
       await sleep(1_000);
     }
   }

@@ -143,26 +143,22 @@ export const DYNAMODB_ACTIONS = {
 } as const satisfies DynamoDbGrants;
 
 /**
- * The WebSocket function (`websocketHandler`): a row per connection and per subscription, read
- * on each message, deleted on `complete` and on `$disconnect` (all rows of the connection: a
- * Query, then batched deletes); the index counts a user's subscriptions against the limit.
+ * The WebSocket function (`websocketHandler`, src/realtime/connection-store.ts): a conditional put
+ * per connection (`connection_init`) and per subscription (`subscribe`); a `subscribe` reads the
+ * connection's rows in one Query, and the index counts the user's subscriptions against the
+ * limit; `complete` deletes one row, `$disconnect` all of the connection's (a Query, then
+ * batched deletes).
  */
 export const WEBSOCKET_DYNAMODB_ACTIONS = {
-  connections: [
-    'dynamodb:BatchWriteItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:UpdateItem',
-  ],
+  connections: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   connectionsIndexes: ['dynamodb:Query'],
 } as const satisfies DynamoDbGrants;
 
 /**
- * The stream publisher (`streamHandler`): one index Query per owner per batch finds the
- * subscriptions; a gone connection's rows are found and deleted in batches; a selection that
- * asks for `Item.owner` loads users in batches. Item changes come from the stream, not the table.
+ * The stream publisher (`streamHandler`, src/realtime/publisher.ts): one index Query per owner per
+ * batch finds the subscriptions; a gone connection's rows are found (Query) and deleted in
+ * batches, as is an ended subscription's row; a selection that asks for `Item.owner` loads
+ * users in batches. Item changes come from the stream, not the table.
  */
 export const PUBLISHER_DYNAMODB_ACTIONS = {
   users: ['dynamodb:BatchGetItem'],
