@@ -114,7 +114,10 @@ export interface SessionRepository {
 export interface SessionRotation {
   readonly sessionId: string;
   readonly owner: { readonly userId: string; readonly username: string };
-  readonly from: string | null;
+  /** Hash of the presented token, which the rotation replaces. */
+  readonly from: string;
+  /** The sign-in's first token is never stored: its rotation creates the row. */
+  readonly firstRotation: boolean;
   readonly to: string;
   readonly generation: number;
   readonly expiresAtSec: number;

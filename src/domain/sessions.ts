@@ -68,7 +68,8 @@ export function createSessions(
       const rotated = await sessions.rotate({
         sessionId: claims.sessionId,
         owner,
-        from: session ? hash : null,
+        from: hash,
+        firstRotation: !session,
         to: refreshTokens.hash(next.token.refreshToken),
         generation: claims.generation + 1,
         expiresAtSec: Math.floor(Date.parse(next.token.refreshExpiresAt) / 1000),

@@ -53,7 +53,7 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async rotate(rotation: SessionRotation): Promise<boolean> {
-    const { sessionId: id, owner, from, to, generation, expiresAtSec } = rotation;
+    const { sessionId: id, owner, from, firstRotation, to, generation, expiresAtSec } = rotation;
     try {
       await storageCall(() =>
         this.client.send(
@@ -61,21 +61,21 @@ export class DynamoSessionRepository implements SessionRepository {
             TableName: this.tableName,
             Key: { id: sessionId(id) },
             UpdateExpression:
-              'SET current_hash = :to, previous_hash = :previous, rotated_at = :now, generation = :generation, ' +
+              'SET current_hash = :to, previous_hash = :from, rotated_at = :now, generation = :generation, ' +
               'user_id = :user, username = :username, expires_at = :expires',
-            ConditionExpression:
-              from === null
-                ? 'attribute_not_exists(id)'
-                : 'current_hash = :from AND attribute_not_exists(revoked_at)',
+            ConditionExpression: firstRotation
+              ? 'attribute_not_exists(id)'
+              : 'current_hash = :from AND attribute_not_exists(revoked_at)',
             ExpressionAttributeValues: {
               ':to': to,
-              ':previous': from ?? '',
+              // The token replaced, kept as previous_hash: presented again by a racing twin within
+              // the grace period, it is refused without revoking (a sign-in's first token too).
+              ':from': from,
               ':now': Math.floor(Date.now() / 1000),
               ':generation': generation,
               ':user': owner.userId,
               ':username': owner.username,
               ':expires': expiresAtSec,
-              ...(from === null ? {} : { ':from': from }),
             },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { itemRecordOf } from '../../src/migrate/target-records.js';
 
 /** BatchWriteItem's own limit. */
 const BATCH_WRITE_LIMIT = 25;
 
 /**
- * How seeded rows are shaped: `current` as the service writes an item (dated, versioned: in
- * the owner index); `old` as the old FastAPI service wrote them (`{id, owner_id, name,
- * description}` only, so not in the owner index, whose sort key is `created_at`).
+ * How seeded rows are shaped: `current` as the service writes an item; `migrated` as `npm run
+ * migrate` copies one of the old service's rows (dated from its id, so in the owner index too).
  */
-export type SeedShape = 'current' | 'old';
+export type SeedShape = 'current' | 'migrated';
 
 /**
  * Writes `count` items of `ownerId` straight into the items table with BatchWriteItem (25 per
@@ -25,10 +25,18 @@ export async function seedItems(
 ): Promise<string[]> {
   const start = Date.now() - count;
   const rows = Array.from({ length: count }, (_, i) => {
-    const row = { id: randomUUID(), owner_id: ownerId, name: `seeded ${i}`, description: `number ${i}` };
-    if (shape === 'old') return row;
+    const item = { id: randomUUID(), ownerId, name: `seeded ${i}`, description: `number ${i}` };
+    if (shape === 'migrated') return itemRecordOf(item);
     const at = new Date(start + i).toISOString();
-    return { ...row, created_at: at, updated_at: at, version: 1 };
+    return {
+      id: item.id,
+      owner_id: ownerId,
+      name: item.name,
+      description: item.description,
+      created_at: at,
+      updated_at: at,
+      version: 1,
+    };
   });
   for (let i = 0; i < rows.length; i += BATCH_WRITE_LIMIT) {
     let pending: Record<string, unknown>[] | undefined = rows

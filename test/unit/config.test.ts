@@ -39,6 +39,9 @@ describe('Function: loadConfig', () => {
         metricsNamespace: undefined,
         serviceName: 'basic-item-crud',
         tracing: 'off',
+        connectionsTable: 'basic-item-crud-connections',
+        websocketUrl: undefined,
+        websocketManagementEndpoint: undefined,
       });
     });
   });
@@ -62,6 +65,9 @@ describe('Function: loadConfig', () => {
         POWERTOOLS_SERVICE_NAME: 'basic-item-crud-prod',
         TRACING: 'full',
         AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+        CONNECTIONS_TABLE: 'app-dev-connections',
+        WEBSOCKET_URL: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/dev',
+        WEBSOCKET_MANAGEMENT_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/dev',
       });
 
       expect(config).toMatchObject({
@@ -80,6 +86,9 @@ describe('Function: loadConfig', () => {
         metricsNamespace: 'basic-item-crud',
         serviceName: 'basic-item-crud-prod',
         tracing: 'full',
+        connectionsTable: 'app-dev-connections',
+        websocketUrl: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/dev',
+        websocketManagementEndpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/dev',
       });
     });
 
