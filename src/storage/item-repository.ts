@@ -229,7 +229,8 @@ export class DynamoItemRepository implements ItemRepository {
 
   /**
    * Every item of an owner, page by page of the owner index (keys only), deleted in batches:
-   * 10 000 items are 10 Queries and 400 batched deletes. No tombstones: these are the items of
+   * 10 000 items are 400 batched deletes and 12 Queries (10 full pages, the empty page after the
+   * last full one, the confirming pass). No tombstones: these are the items of
    * a deleted account, and nothing of it may stay. Passes repeat until one finds nothing (an
    * item created meanwhile, an index a moment behind), a bounded number of times.
    */
