@@ -20,7 +20,15 @@ export const ASSETS_DIR = join(repoRoot, 'build', 'assets');
 /** Written into the output last; the build is current while its inputs hash to this value. */
 const FINGERPRINT_FILE = '.inputs-fingerprint';
 const BROWSER_SOURCES = join(repoRoot, 'src', 'static', 'browser');
-const PACKAGES = ['graphiql', '@graphiql/react', 'react', 'react-dom', 'swagger-ui-dist', 'esbuild'];
+const PACKAGES = [
+  'graphiql',
+  '@graphiql/react',
+  'graphql-ws',
+  'react',
+  'react-dom',
+  'swagger-ui-dist',
+  'esbuild',
+];
 const COMPRESSIBLE = /\.(?:js|css|html|json|svg|txt)$/;
 /** Below this, compression saves less than the `content-encoding` header costs. */
 const MIN_COMPRESS_BYTES = 1024;
@@ -148,7 +156,9 @@ async function inputsFingerprint(): Promise<string> {
   const sources = [
     fileURLToPath(import.meta.url),
     join(repoRoot, 'src', 'static', 'content-hash.ts'),
-    ...['graphiql.ts', 'graphiql.css', 'docs.ts'].map((name) => join(BROWSER_SOURCES, name)),
+    ...['graphiql.ts', 'graphiql-subscriptions.ts', 'graphiql.css', 'docs.ts'].map((name) =>
+      join(BROWSER_SOURCES, name),
+    ),
   ];
   for (const file of sources) hash.update(file).update(await readFile(file));
   for (const name of PACKAGES) {

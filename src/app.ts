@@ -2,7 +2,7 @@ import type { ApiEvent, ApiHandler, ApiResult } from './http/api-gateway.js';
 import { MAX_REQUEST_BODY_BYTES, requestBodyBytes } from './http/body.js';
 import { corsHeaders, preflightResponse, type AllowedOrigins } from './http/cors.js';
 import { PayloadTooLargeError } from './http/errors.js';
-import { canonicalPath, GRAPHQL_PATH } from './http/paths.js';
+import { canonicalPath, isGraphQLPath } from './http/paths.js';
 import { readRequest, type HttpRequest, type RequestOutcome } from './http/request.js';
 import type { Transport } from './http/transport.js';
 import { withRedactionScope } from './log-redaction.js';
@@ -30,7 +30,7 @@ export interface AppParts {
 export function createApp({ allowedOrigins, logger, metrics, transports }: AppParts): ApiHandler {
   const transportFor = (request: HttpRequest): Transport => {
     const path = canonicalPath(request.path);
-    if (path === GRAPHQL_PATH) return transports.graphql;
+    if (isGraphQLPath(path)) return transports.graphql;
     return isStaticPath(path) ? transports.static : transports.rest;
   };
 

@@ -62,6 +62,7 @@ export function composeApp(deps: AppDependencies): ApiHandler {
         logger,
         introspection: config.graphqlIntrospection,
         assets,
+        websocketUrl: config.websocketUrl,
       }),
     },
   });

@@ -1,15 +1,18 @@
-import { GRAPHQL_PATH } from '../http/paths.js';
+import { canonicalPath, GRAPHQL_PATH, IDE_CONFIG_PATH } from '../http/paths.js';
 import type { HttpRequest } from '../http/request.js';
+import { jsonResponse } from '../http/responses.js';
 import type { Transport } from '../http/transport.js';
 import type { AssetStore } from '../static/asset-store.js';
-import { IDE_PAGE } from '../static/page-security.js';
+import { IDE_PAGE, idePageHeaders } from '../static/page-security.js';
 import { serveAsset } from '../static/static-routes.js';
-import { graphqlErrorResult } from './error-boundary.js';
+import { ErrorCode, graphqlErrorResult } from './error-boundary.js';
 import type { OperationRunner, OperationRunnerDependencies } from './operation-runner.js';
 
 export interface GraphQLTransportDependencies extends OperationRunnerDependencies {
   /** Where the self-hosted GraphiQL page is, for browsers that open `/graphql`. */
   readonly assets: AssetStore;
+  /** Where the IDE's subscriptions connect when not to the page's own origin (WEBSOCKET_URL). */
+  readonly websocketUrl?: string | undefined;
 }
 
 /**
@@ -26,14 +29,32 @@ export function createGraphQLTransport(deps: GraphQLTransportDependencies): Tran
         runner = undefined; // the next request tries again
         throw error;
       }));
+  const pageHeaders = idePageHeaders(deps.websocketUrl);
   return {
     async serve(request, outcome) {
+      if (canonicalPath(request.path) === IDE_CONFIG_PATH) {
+        outcome.route = IDE_CONFIG_PATH;
+        return ideConfig(request, deps.websocketUrl);
+      }
       outcome.route = GRAPHQL_PATH;
-      if (wantsThePage(request)) return serveAsset(deps.assets, IDE_PAGE, request);
+      if (wantsThePage(request)) return serveAsset(deps.assets, IDE_PAGE, request, pageHeaders);
       return (await load())(request, outcome);
     },
     fail: (error, request) => graphqlErrorResult(error, request.requestId, deps.logger),
   };
+}
+
+/**
+ * What the IDE reads beside its page: the WebSocket URL for subscriptions, or null for "this
+ * page's own URL" (the local server). Small, never cached: it changes with the deployment.
+ */
+function ideConfig(request: HttpRequest, websocketUrl: string | undefined) {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    const message = `Method ${request.method} not allowed on ${IDE_CONFIG_PATH}`;
+    const error = { message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'METHOD_NOT_ALLOWED' } };
+    return jsonResponse(405, { errors: [error] }, { allow: 'GET, HEAD' });
+  }
+  return jsonResponse(200, { subscriptionsUrl: websocketUrl ?? null }, { 'cache-control': 'no-cache' });
 }
 
 /**

@@ -47,7 +47,13 @@ async function serveStatic(assets: AssetStore, request: HttpRequest, outcome: Re
  * the GraphQL IDE page, which `/graphql` serves to browsers. A page missing from the build is
  * `RouteNotFoundError`; a build missing altogether throws (a 500 in either transport).
  */
-export async function serveAsset(assets: AssetStore, name: string, request: HttpRequest) {
+export async function serveAsset(
+  assets: AssetStore,
+  name: string,
+  request: HttpRequest,
+  /** A page's own headers instead of `pageSecurityHeaders` (the IDE's, with its WebSocket origin). */
+  pageHeaders?: Readonly<Record<string, string>>,
+) {
   const asset = await assets.get(name);
   if (!asset) throw new RouteNotFoundError('No such asset');
   return assetResponse(
@@ -57,6 +63,6 @@ export async function serveAsset(assets: AssetStore, name: string, request: Http
       acceptEncoding: request.header('accept-encoding'),
       ifNoneMatch: request.header('if-none-match'),
     },
-    asset.contentType.startsWith('text/html') ? pageSecurityHeaders(asset.name) : {},
+    asset.contentType.startsWith('text/html') ? (pageHeaders ?? pageSecurityHeaders(asset.name)) : {},
   );
 }

@@ -4,6 +4,7 @@
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
+import { subscriptionsOverSocket, socketUrlOf } from './graphiql-subscriptions.js';
 
 type Fetcher = GraphiQLProps['fetcher'];
 
@@ -11,7 +12,13 @@ type Fetcher = GraphiQLProps['fetcher'];
 // Gateway stage (`/dev/graphql`) or custom-domain base path.
 const endpoint = window.location.pathname;
 
+// Subscriptions go over graphql-transport-ws: to the service's WebSocket API (on AWS, read from
+// the config beside this page), else to this page's own URL (the local server).
+const subscriptions = subscriptionsOverSocket(socketUrlOf(endpoint));
+
 const fetcher: Fetcher = async (params, options) => {
+  const overSocket = subscriptions(params, options);
+  if (overSocket) return overSocket;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/graphql-response+json, application/json',
@@ -31,6 +38,8 @@ const defaultQuery = `# Welcome to the basic-item-crud GraphQL API.
 #
 # Signed-in operations need a token: run the \`login\` or \`register\` mutation,
 # then put {"Authorization": "Bearer <access token>"} in the Headers tab below.
+# Subscriptions run over WebSocket with that same token, e.g.
+#   subscription { itemChanged { kind itemId version item { name } } }
 # The Docs button (top left) lists every type and field.
 
 {
