@@ -15,18 +15,19 @@ export interface SocketClient {
 }
 
 /**
- * The real graphql-ws client over a real socket (Node's global WebSocket), never retrying: a
- * refusal shows as the close it is. The token goes in `connection_init`, as GraphiQL sends it.
+ * The real graphql-ws client over a real socket (Node's global WebSocket). The token goes in
+ * `connection_init`, as GraphiQL sends it.
  */
 export function socketClient(
   url: string,
   token: string | undefined,
-  options: { keepAlive?: number; lazy?: boolean } = {},
+  options: { keepAlive?: number; lazy?: boolean; retry?: boolean } = {},
 ): SocketClient {
   const closes: CloseInfo[] = [];
   const client = createClient({
     url,
-    retryAttempts: 0,
+    // Off unless asked: a refusal then shows as the close it is. On: graphql-ws's default (5).
+    retryAttempts: options.retry ? 5 : 0,
     // Lazy (the default) closes the socket once no subscription is left; eager keeps it open.
     lazy: options.lazy ?? true,
     onNonLazyError: () => undefined,
