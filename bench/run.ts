@@ -7,6 +7,7 @@ import { measureListingScale } from './listing-scale.js';
 import { measureMemory } from './memory.js';
 import { measureMigration } from './migration.js';
 import { measureObservability } from './observability.js';
+import { measureSubscriptions } from './subscriptions.js';
 import { formatTable, type MeasurementResult } from './lib/report.js';
 import { measureThroughput } from './throughput.js';
 import { measureWarmOverhead } from './warm-overhead.js';
@@ -25,6 +26,7 @@ const measurements: Record<string, () => Promise<MeasurementResult>> = {
   memory: measureMemory,
   migration: measureMigration,
   observability: measureObservability,
+  subscriptions: measureSubscriptions,
 };
 
 const wanted = process.argv.slice(2);
