@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../src/storage/dynamodb-client.js';
@@ -164,6 +169,61 @@ describe('GraphQL subscriptions on the local server (graphql-transport-ws over a
         },
       });
       subscription.unsubscribe();
+    });
+
+    it('hears batch writes (as `npm run migrate` makes them), updates and deletes by another client, in order', async () => {
+      // Prepare
+      const subscription = await live(connect(alice.token));
+      const other = createDynamoClient({ region: 'eu-west-1', endpoint: server.dynamodbEndpoint });
+      const row = (id: string) => ({ id: { S: id }, owner_id: { S: alice.id }, name: { S: id } });
+      const table = 'basic-item-crud-items';
+
+      // Act
+      await other.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [table]: [{ PutRequest: { Item: row('batch-1') } }, { PutRequest: { Item: row('batch-2') } }],
+          },
+        }),
+      );
+      await subscription.received(2);
+      await other.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { id: { S: 'batch-1' } },
+          UpdateExpression: 'SET #n = :n, version = :v',
+          ExpressionAttributeNames: { '#n': 'name' },
+          ExpressionAttributeValues: { ':n': { S: 'edited in the console' }, ':v': { N: '2' } },
+        }),
+      );
+      await other.send(new DeleteItemCommand({ TableName: table, Key: { id: { S: 'batch-2' } } }));
+      // Unchanged: DynamoDB writes no stream record, nor does the tap.
+      await other.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { ...row('batch-1'), name: { S: 'edited in the console' }, version: { N: '2' } },
+        }),
+      );
+      const events = await subscription.received(4);
+      await sleep(100);
+      other.destroy();
+
+      // Assess
+      const changes = events.map((e) => (e.data as { itemChanged: Record<string, unknown> }).itemChanged);
+      expect(
+        changes
+          .slice(0, 2)
+          .map((c) => [c.kind, c.itemId])
+          .sort(),
+      ).toEqual([
+        ['CREATED', 'batch-1'],
+        ['CREATED', 'batch-2'],
+      ]);
+      expect(changes.slice(2)).toMatchObject([
+        { kind: 'UPDATED', itemId: 'batch-1', version: 2, item: { name: 'edited in the console' } },
+        { kind: 'DELETED', itemId: 'batch-2', version: 1, item: null },
+      ]);
+      expect(subscription.events).toHaveLength(4);
     });
 
     it('answers the selection only: aliases, __typename and fragments as in a query', async () => {
