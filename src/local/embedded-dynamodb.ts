@@ -5,7 +5,7 @@ import dynalite from 'dynalite';
 import { Level } from 'level';
 import { createDynamoClient } from '../storage/dynamodb-client.js';
 import { DataDirError, ensureDataDir } from './data-dir.js';
-import { tapTableWrites, type WriteTapOptions } from './emulator-write-tap.js';
+import { tapTableWrites, type WriteTap, type WriteTapOptions } from './emulator-write-tap.js';
 
 export interface EmbeddedDynamo {
   /** The emulator's URL on loopback, for DYNAMODB_ENDPOINT-style clients. */
@@ -33,8 +33,9 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
   if (dataDir) await assertStoreUsable(dataDir);
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let reader: DynamoDBClient | undefined;
+  let tap: WriteTap | undefined;
   if (options.tapWrites) {
-    tapTableWrites(server, {
+    tap = tapTableWrites(server, {
       ...options.tapWrites,
       reader: () => (reader ??= createDynamoClient({ region: 'local', endpoint })),
     });
@@ -48,11 +49,12 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
   return {
     endpoint,
     dataDir,
-    close: () =>
-      new Promise<void>((done, fail) => {
-        reader?.destroy();
-        server.close((error) => (error ? fail(error) : done()));
-      }),
+    close: async () => {
+      // The tap's own reads of the last writes' images finish before the store closes.
+      await tap?.drain();
+      reader?.destroy();
+      await new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
+    },
   };
 }
 

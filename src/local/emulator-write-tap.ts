@@ -24,6 +24,11 @@ export interface WriteTapOptions {
   readonly onProblem: (problem: string, error: unknown) => void;
 }
 
+export interface WriteTap {
+  /** Resolves once the writes being observed have their images read: before the store closes. */
+  drain(): Promise<void>;
+}
+
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 const MAX_KEYS_PER_BATCH_GET = 100;
 
@@ -35,7 +40,7 @@ const MAX_KEYS_PER_BATCH_GET = 100;
  * exact, and a record shaped like a `NEW_AND_OLD_IMAGES` stream record is handed on: INSERT,
  * MODIFY or REMOVE, none when nothing changed (as DynamoDB itself).
  */
-export function tapTableWrites(server: Server, options: WriteTapOptions): void {
+export function tapTableWrites(server: Server, options: WriteTapOptions): WriteTap {
   const listeners = server.listeners('request') as RequestListener[];
   if (listeners.length !== 1 || !listeners[0])
     throw new Error('expected the emulator as the only request listener');
@@ -48,10 +53,12 @@ export function tapTableWrites(server: Server, options: WriteTapOptions): void {
     return streamRecord(options.tableName, ++sequence, key, before, after);
   };
 
+  const observing = new Set<Promise<void>>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     if (req.method !== 'POST' || !WRITES.has(operation)) return emulator(req, res);
-    void observe(req, res, operation);
+    const observed = observe(req, res, operation).finally(() => observing.delete(observed));
+    observing.add(observed);
   });
 
   async function observe(req: IncomingMessage, res: ServerResponse, operation: string): Promise<void> {
@@ -82,6 +89,12 @@ export function tapTableWrites(server: Server, options: WriteTapOptions): void {
       release();
     }
   }
+
+  return {
+    async drain() {
+      while (observing.size > 0) await Promise.allSettled([...observing]);
+    },
+  };
 
   async function readImages(keys: readonly Image[]): Promise<(Image | undefined)[]> {
     const client = options.reader();
