@@ -20,6 +20,8 @@ export interface WriteTapOptions {
   /** Reads the images through the emulator itself (its own endpoint). */
   readonly reader: () => DynamoDBClient;
   readonly onRecords: (records: DynamoDBRecord[]) => void;
+  /** False while nobody listens: writes then go straight to the emulator, at no extra cost. */
+  readonly watching?: () => boolean;
   /** A tap that cannot read an image says so here; the write itself always goes through. */
   readonly onProblem: (problem: string, error: unknown) => void;
 }
@@ -56,7 +58,9 @@ export function tapTableWrites(server: Server, options: WriteTapOptions): WriteT
   const observing = new Set<Promise<void>>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    if (req.method !== 'POST' || !WRITES.has(operation)) return emulator(req, res);
+    if (req.method !== 'POST' || !WRITES.has(operation) || options.watching?.() === false) {
+      return emulator(req, res);
+    }
     const observed = observe(req, res, operation).finally(() => observing.delete(observed));
     observing.add(observed);
   });

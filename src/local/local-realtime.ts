@@ -34,6 +34,8 @@ export class LocalChangeSource {
       keyNames: [tables.items.partitionKey.name],
       onRecords: (records) => this.publish(records),
       onProblem: (problem, error) => this.logger.warn(`subscriptions: ${problem}`, errorFields(error)),
+      // With no subscription open, a write costs what it did before subscriptions existed.
+      watching: () => this.feed.listeners > 0,
     };
   }
 
