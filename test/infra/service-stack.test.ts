@@ -172,7 +172,7 @@ describe('Stack: ServiceStack (defaults)', () => {
   });
 
   describe('IAM', () => {
-    it('grants exactly the DynamoDB actions the code sends, on exactly its tables and index, and nothing else', () => {
+    it('grants exactly the DynamoDB actions the code sends, on exactly its tables and indexes, and nothing else', () => {
       const policies = template.findResources('AWS::IAM::Policy');
       const executionPolicies = Object.entries(policies).filter(([id]) =>
         id.startsWith('ServiceExecutionRole'),
@@ -194,6 +194,19 @@ describe('Stack: ServiceStack (defaults)', () => {
             Effect: 'Allow',
             Action: asList(DYNAMODB_ACTIONS.users),
             Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TablesUsers/), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: asList(DYNAMODB_ACTIONS.usersIndexes),
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  { 'Fn::GetAtt': [expect.stringMatching(/^TablesUsers/), 'Arn'] },
+                  `/index/${USERNAME_INDEX}`,
+                ],
+              ],
+            },
           },
           {
             Effect: 'Allow',
