@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { traced } from '../observability/tracing.js';
 
 export type PostOutcome = 'sent' | 'gone';
 
@@ -32,18 +33,21 @@ export function managementApis(options: ManagementApiOptions): (endpoint: string
   return (endpoint) => {
     let messenger = messengers.get(endpoint);
     if (!messenger) {
+      // Traced like the DynamoDB client: with TRACING=full each post is a subsegment.
       messenger = managementApi(
-        new ApiGatewayManagementApiClient({
-          endpoint,
-          region: options.region,
-          ...(options.credentials ? { credentials: options.credentials } : {}),
-          maxAttempts: 3,
-          requestHandler: new NodeHttpHandler({
-            connectionTimeout: 1_000,
-            requestTimeout: 3_000,
-            throwOnRequestTimeout: true,
+        traced(
+          new ApiGatewayManagementApiClient({
+            endpoint,
+            region: options.region,
+            ...(options.credentials ? { credentials: options.credentials } : {}),
+            maxAttempts: 3,
+            requestHandler: new NodeHttpHandler({
+              connectionTimeout: 1_000,
+              requestTimeout: 3_000,
+              throwOnRequestTimeout: true,
+            }),
           }),
-        }),
+        ),
       );
       messengers.set(endpoint, messenger);
     }

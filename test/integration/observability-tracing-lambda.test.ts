@@ -8,6 +8,8 @@ import { graphqlThroughHandler, signUp, type GraphQLClient, type SignedUpUser } 
 import { restThroughHandler, type HandlerRequest } from '../helpers/rest-through-handler.js';
 import { createTestHandler, type TestHandler } from '../helpers/test-handler.js';
 import { dynamoDbCalls, LocalXRayDaemon } from '../helpers/xray-daemon.js';
+import { startManagementApiStub } from '../helpers/management-api-stub.js';
+import { managementApis } from '../../src/realtime/management-api.js';
 
 const { usersTable, itemsTable } = loadConfig({});
 
@@ -114,6 +116,30 @@ describe('Tracing in Lambda: subsegments of the invocation, sent to a local daem
     expect(dynamoDbCalls(daemon.childrenOf(request))).toEqual(
       [`BatchGetItem ${itemsTable}`, `BatchGetItem ${usersTable}`].sort(),
     );
+  });
+
+  it('subscriptions: a post to a WebSocket client is a subsegment of the invocation', async () => {
+    // Prepare: the messenger the WebSocket and publisher functions use, at a local @connections API
+    const stub = await startManagementApiStub('dev');
+    try {
+      const messenger = managementApis({
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      })(stub.endpoint);
+      const trace = invocation();
+
+      // Act
+      await messenger.post('traced-connection=', '{"type":"pong"}');
+
+      // Assess
+      const post = await daemon.waitFor(
+        (d) => d.trace_id === trace.root && d.aws?.operation === 'PostToConnection',
+      );
+      expect(post).toMatchObject({ type: 'subsegment', parent_id: trace.parent, namespace: 'aws' });
+      expect(stub.messagesTo('traced-connection=')).toEqual([{ type: 'pong' }]);
+    } finally {
+      await stub.close();
+    }
   });
 
   it('sends nothing for an invocation X-Ray did not sample', async () => {
