@@ -155,7 +155,7 @@ export function acknowledgeNoEdgeShield(stage: Stage): void {
   Validations.of(stage).acknowledge({
     id: 'AwsSolutions-APIG3',
     reason:
-      'WAF is opt-in (-c waf=true): it is billed per web ACL, rule and request (README, "Observe"), ' +
+      'WAF is opt-in (-c waf=true): it is billed per web ACL, rule and request (docs/deploy.md, "Edge shield"), ' +
       'and stage throttling already bounds the request rate. The deployment chose not to enable it.',
   });
 }

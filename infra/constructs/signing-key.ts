@@ -20,7 +20,7 @@ export class SigningKey extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'The service verifies tokens with this one key, so rotating it signs every user out at ' +
-        'once; rotation is a deliberate operator step (README, "Deploy to AWS"), not a schedule.',
+        'once; rotation is a deliberate operator step (docs/operations.md, "Rotating the signing key"), not a schedule.',
     });
   }
 }

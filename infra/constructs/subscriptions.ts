@@ -224,7 +224,7 @@ function acknowledgeDesignFindings(subscriptions: Subscriptions): void {
   const queue = Validations.of(subscriptions.publisherFailures);
   const deadLetterReason =
     'This queue is itself the dead-letter destination: the stream mapping sends the records it ' +
-    'gave up on here, for an operator to inspect (README, "Subscriptions stopped arriving").';
+    'gave up on here, for an operator to inspect (docs/operations.md, "Subscriptions stopped arriving").';
   queue.acknowledge({ id: 'AwsSolutions-SQS3', reason: deadLetterReason });
   queue.acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: deadLetterReason });
 }

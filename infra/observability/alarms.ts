@@ -25,7 +25,7 @@ import {
   type MetricsScope,
 } from './service-metrics.js';
 
-/** README troubleshooting entries, by title: each alarm's description sends the operator to one. */
+/** Troubleshooting entries of docs/operations.md, by title: each alarm's description sends the operator to one. */
 export const TROUBLESHOOTING = {
   api5xx: 'The API answers 5XX',
   latency: 'The API is slow',
@@ -196,7 +196,7 @@ export class ServiceAlarms extends Construct {
   private add(id: string, spec: AlarmSpec): void {
     const alarm = new Alarm(this, id, {
       alarmName: this.names.alarm(spec.name),
-      alarmDescription: `${spec.meaning}. Check first: ${spec.checkFirst}. README, Troubleshooting: "${spec.entry}".`,
+      alarmDescription: `${spec.meaning}. Check first: ${spec.checkFirst}. docs/operations.md, Troubleshooting: "${spec.entry}".`,
       metric: spec.metric,
       threshold: spec.threshold,
       comparisonOperator: spec.comparison,

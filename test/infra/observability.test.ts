@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_ROWS } from '../../infra/observability/dashboard.js';
@@ -158,10 +159,15 @@ describe('Operations: alarms', () => {
     const titles = Object.values(TROUBLESHOOTING);
     for (const alarm of alarms) {
       const description = alarm.AlarmDescription as string;
-      expect(description).toMatch(/\. Check first: .+\. README, Troubleshooting: ".+"\.$/);
+      expect(description).toMatch(/\. Check first: .+\. docs\/operations\.md, Troubleshooting: ".+"\.$/);
       expect(titles.some((title) => description.endsWith(`"${title}".`))).toBe(true);
       expect(description.length).toBeLessThanOrEqual(1024);
     }
+  });
+
+  it('points only to troubleshooting entries that docs/operations.md has', () => {
+    const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    for (const title of Object.values(TROUBLESHOOTING)) expect(operations).toContain(`- **${title}**:`);
   });
 
   it('API 5XX rate: 5XXError / Count of the REST stage over 5 minutes, above 1 %', () => {
