@@ -1,11 +1,7 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Credentials, Session, SessionRepository, SessionRotation } from '../domain/ports.js';
+import { batchGetByIds } from './batch-get.js';
 import { isStorableId, sessionId, type Row } from './records.js';
 import { isConditionFailure, storageCall } from './storage-errors.js';
 import { credentialsOf } from './user-repository.js';
@@ -36,20 +32,16 @@ export class DynamoSessionRepository implements SessionRepository {
     id: string,
     credentialsRef: string,
   ): Promise<{ session: Session | null; credentials: Credentials | null }> {
-    const keys = [sessionId(id), credentialsRef].filter(isStorableId).map((key) => ({ id: key }));
-    if (keys.length < 2) return { session: null, credentials: null };
-    const output = await storageCall(() =>
-      this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      ),
-    );
-    // Two small rows never exceed a batch's limits; whatever came back unprocessed reads as missing.
-    const rows = (output.Responses?.[this.tableName] ?? []) as Row[];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return {
-      session: sessionOf(byId.get(sessionId(id))),
-      credentials: credentialsOf(byId.get(credentialsRef) ?? null),
-    };
+    if (!isStorableId(sessionId(id)) || !isStorableId(credentialsRef)) {
+      return { session: null, credentials: null };
+    }
+    // Keys DynamoDB leaves unprocessed are asked for again, then fail as unavailable (503):
+    // read as missing, a session would look replayed and be revoked.
+    const [session, credentials] = await batchGetByIds(this.client, this.tableName, [
+      sessionId(id),
+      credentialsRef,
+    ]);
+    return { session: sessionOf(session ?? null), credentials: credentialsOf(credentials ?? null) };
   }
 
   async rotate(rotation: SessionRotation): Promise<boolean> {
@@ -124,7 +116,7 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 }
 
-function sessionOf(row: Row | undefined): Session | null {
+function sessionOf(row: Row | null): Session | null {
   if (!row) return null;
   const rotatedAt = typeof row.rotated_at === 'number' ? row.rotated_at : 0;
   return {

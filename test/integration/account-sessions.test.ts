@@ -23,6 +23,7 @@ import { gateCalls } from '../helpers/call-gate.js';
 import { ROTATION_GRACE_SECONDS } from '../../src/storage/session-repository.js';
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { loseFirstResponses } from '../helpers/lost-responses.js';
+import { rewriteOutput } from '../helpers/dynamodb-recorder.js';
 
 /**
  * Issue 14, staying signed in and signing out: refresh tokens rotate at every use, a rotated
@@ -92,6 +93,40 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
         // Assess
         expect(app.calls.operations()).toEqual(['BatchGetItem', 'UpdateItem']);
       });
+
+      it.each([
+        ['once: asked for again, and the refresh answers', 1, 'ok'],
+        ['every time: 503, and the sign-in is not taken for a replay', Infinity, 'unavailable'],
+      ])(
+        'when DynamoDB leaves the session and credentials unprocessed %s',
+        async (_case, times, expected) => {
+          // Prepare: a rotated token (its session has a row)
+          const account = await app.signUp(api(), 'unprocessed');
+          const rotated = pairOf(await api().refresh(account.pair.refreshToken));
+          let left = 0;
+          const remove = rewriteOutput(app.client, (operation, output) => {
+            if (operation !== 'BatchGetItem' || left++ >= times) return;
+            const responses = output.Responses as Record<string, { id: unknown }[]>;
+            output.UnprocessedKeys = Object.fromEntries(
+              Object.entries(responses).map(([table, rows]) => [
+                table,
+                { Keys: rows.map(({ id }) => ({ id })) },
+              ]),
+            );
+            for (const table of Object.keys(responses)) responses[table] = [];
+          });
+          cleanups.push(remove);
+
+          // Act
+          const answer = await api().refresh(rotated.refreshToken);
+          remove();
+
+          // Assess: whatever the answer, the sign-in still works
+          expect(outcome(answer)).toBe(expected);
+          const next = answer.ok ? pairOf(answer) : rotated;
+          expect(outcome(await api().refresh(next.refreshToken))).toBe('ok');
+        },
+      );
 
       it('revokes the sign-in when a rotated token comes back: the token rotated from it is refused too', async () => {
         // Prepare
