@@ -4,6 +4,7 @@ export const CORS_ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',
   'If-Match',
+  'Idempotency-Key',
   'X-Request-ID',
   'Apollo-Require-Preflight',
 ];

@@ -125,6 +125,7 @@ describe('Handler: API Gateway proxy events straight into the Lambda handler', (
     });
     expect(String(result.headers?.['access-control-allow-headers'])).toContain('Authorization');
     expect(String(result.headers?.['access-control-allow-headers'])).toContain('If-Match');
+    expect(String(result.headers?.['access-control-allow-headers'])).toContain('Idempotency-Key');
   });
 
   it('gives no CORS grant to an origin that is not configured', async () => {
