@@ -61,7 +61,13 @@ export function tapTableWrites(server: Server, options: WriteTapOptions): WriteT
     if (req.method !== 'POST' || !WRITES.has(operation) || options.watching?.() === false) {
       return emulator(req, res);
     }
-    const observed = observe(req, res, operation).finally(() => observing.delete(observed));
+    const observed = observe(req, res, operation)
+      .catch((error: unknown) => {
+        // A client that went away mid-body, say: its write never reached the emulator.
+        options.onProblem('could not pass a write through', error);
+        if (!res.headersSent) res.writeHead(500).end();
+      })
+      .finally(() => observing.delete(observed));
     observing.add(observed);
   });
 
@@ -142,6 +148,8 @@ function keysWritten(operation: string, body: Buffer, options: WriteTapOptions):
     if (!Array.isArray(writes)) return [];
     return unique(
       writes.flatMap((write) => {
+        // The emulator answers a malformed request with its own error; it writes nothing.
+        if (!write || typeof write !== 'object') return [];
         const { PutRequest, DeleteRequest } = write as {
           PutRequest?: { Item?: unknown };
           DeleteRequest?: { Key?: unknown };

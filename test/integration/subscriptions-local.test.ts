@@ -226,6 +226,31 @@ describe('GraphQL subscriptions on the local server (graphql-transport-ws over a
       expect(subscription.events).toHaveLength(4);
     });
 
+    it('lets the emulator refuse a malformed write by another client, and keeps hearing the next ones', async () => {
+      // Prepare
+      const subscription = await live(connect(alice.token));
+
+      // Act: a batch whose write is null, straight to the emulator's wire protocol
+      const refused = await fetch(server.dynamodbEndpoint, {
+        method: 'POST',
+        headers: {
+          'x-amz-target': 'DynamoDB_20120810.BatchWriteItem',
+          'content-type': 'application/x-amz-json-1.0',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: JSON.stringify({ RequestItems: { 'basic-item-crud-items': [null] } }),
+      });
+      const created = await rest('POST', '/item/', alice.token, { name: 'after the refused batch' });
+      const [event] = await subscription.received(1);
+
+      // Assess
+      expect(refused.status).toBe(400);
+      expect(created.status).toBe(201);
+      expect(event?.data).toMatchObject({ itemChanged: { kind: 'CREATED', itemId: created.body.id } });
+      subscription.unsubscribe();
+    });
+
     it('answers the selection only: aliases, __typename and fragments as in a query', async () => {
       // Prepare
       const subscription = await live(
