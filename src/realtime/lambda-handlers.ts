@@ -6,7 +6,7 @@ import { createRequestContextFactory } from '../composition-root.js';
 import type { Config } from '../config.js';
 import { createExecutableSchema } from '../graphql/executable-schema.js';
 import type { Logger } from '../logger.js';
-import type { ServiceMetrics } from '../observability/metrics.js';
+import { NO_METRICS, type ServiceMetrics } from '../observability/metrics.js';
 import { ConnectionStore } from './connection-store.js';
 import { managementApis } from './management-api.js';
 import { createPublisher, type StreamHandler } from './publisher.js';
@@ -27,9 +27,9 @@ export interface RealtimeDependencies {
 
 /** `websocketHandler`: API Gateway WebSocket routes; it verifies tokens, so it loads the signing key. */
 export async function createWebSocketFunction(deps: RealtimeDependencies): Promise<WebSocketHandler> {
-  const { config, logger } = deps;
+  const { config, logger, metrics = NO_METRICS } = deps;
   const schema = createExecutableSchema();
-  return createWebSocketHandler({
+  const handle = createWebSocketHandler({
     store: new ConnectionStore(deps.dynamo, config.connectionsTable),
     messengers: managementApis({ region: config.region }),
     managementEndpoint: config.websocketManagementEndpoint,
@@ -42,6 +42,14 @@ export async function createWebSocketFunction(deps: RealtimeDependencies): Promi
     prepare: subscriptionDocuments(schema, { hideFieldSuggestions: !config.graphqlIntrospection }),
     logger,
   });
+  // What the event counted (a cold start, DynamoDB throttles and retries) is written per event.
+  return async (event) => {
+    try {
+      return await handle(event);
+    } finally {
+      metrics.flush();
+    }
+  };
 }
 
 /** `streamHandler`: the items stream's publisher. It verifies no token and holds no signing key. */

@@ -8,6 +8,7 @@ import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../src/local/embedd
 import { createDynamoClient } from '../../src/storage/dynamodb-client.js';
 import { startManagementApiStub, type ManagementApiStub } from '../helpers/management-api-stub.js';
 import { webSocketEvent } from '../helpers/websocket-events.js';
+import { emfDocuments, metricsIn, stdoutLines } from '../helpers/emf.js';
 
 const SECRET = 'lambda-entry-test-signing-key-of-at-least-32-bytes';
 
@@ -37,6 +38,7 @@ describe('Lambda entry points of the subscription functions (src/lambda.ts)', ()
       JWT_SECRET: SECRET,
       WEBSOCKET_MANAGEMENT_ENDPOINT: stub.endpoint,
       LOG_LEVEL: 'silent',
+      METRICS_NAMESPACE: 'basic-item-crud',
       // The management API client signs with the default provider chain, as in Lambda.
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -48,6 +50,19 @@ describe('Lambda entry points of the subscription functions (src/lambda.ts)', ()
     process.env = saved;
     await stub?.close();
     await dynamo?.close();
+  });
+
+  // First in this file: the function's first event is the process's first.
+  it('writes the metrics of each WebSocket event: the first carries the cold start', async () => {
+    // Act
+    const { lines } = await stdoutLines(() =>
+      lambda.websocketHandler(webSocketEvent('connect', { connectionId: 'MetricsConn1=' })),
+    );
+
+    // Assess
+    const [document, ...others] = emfDocuments(lines);
+    expect(others).toEqual([]);
+    expect(metricsIn(document!)).toMatchObject({ ColdStarts: { value: 1 } });
   });
 
   it('runs a connection through websocketHandler and a change through streamHandler to its subscriber', async () => {
