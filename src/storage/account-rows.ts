@@ -29,17 +29,24 @@ export class AccountRows {
   ) {}
 
   async startDeletion(user: User, credentials: Credentials): Promise<void> {
-    await storageCall(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { id: credentials.ref },
-          UpdateExpression: 'SET deleting_at = if_not_exists(deleting_at, :now)',
-          ConditionExpression: 'user_id = :user',
-          ExpressionAttributeValues: { ':now': new Date(this.now()).toISOString(), ':user': user.id },
-        }),
-      ),
-    );
+    try {
+      await storageCall(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { id: credentials.ref },
+            UpdateExpression: 'SET deleting_at = if_not_exists(deleting_at, :now)',
+            ConditionExpression: 'user_id = :user',
+            ExpressionAttributeValues: { ':now': new Date(this.now()).toISOString(), ':user': user.id },
+          }),
+        ),
+      );
+    } catch (error) {
+      // The credentials are gone: a deletion of the same account sent at once got further. The
+      // rest of this one repeats its steps, each idempotent; no receipt is pending.
+      if (isConditionFailure(error)) return;
+      throw error;
+    }
     // What is left to delete if the user record goes and the credentials do not (an interruption).
     await storageCall(() =>
       this.client.send(

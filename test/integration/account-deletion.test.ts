@@ -4,6 +4,7 @@ import { startAccountsApp, type AccountsApp, type TestAccount } from '../helpers
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { awsError, injectFault } from '../helpers/dynamodb-recorder.js';
 import { loseFirstResponses } from '../helpers/lost-responses.js';
+import { gateCalls } from '../helpers/call-gate.js';
 import { throttleRowId } from '../helpers/throttle-window.js';
 import { deletionReceiptId } from '../../src/storage/records.js';
 
@@ -148,6 +149,30 @@ describe.each(dynamoBackends)('Account deletion on $name', (backend) => {
       expect(lost.lost()).toBeGreaterThan(3);
       expect(outcome(answer)).toBe('ok');
       expect(await leftOf(account)).toEqual([]);
+    });
+
+    it('answers 204 to both of two deletions sent at once, when the second starts after the first removed the name', async () => {
+      // Prepare: the second deletion's first write waits until the first has deleted the credentials
+      const account = await app.signUp(api(), 'twice');
+      await app.seedItems(account.id, 30);
+      let updates = 0;
+      const remove = gateCalls(app.client, {
+        hold: (operation) => operation === 'UpdateItem' && ++updates === 2,
+        releaseAfter: (operation) => operation === 'DeleteItem',
+      });
+      cleanups.push(remove);
+
+      // Act
+      const answers = await Promise.all([
+        api().deleteAccount(account.pair.accessToken, account.password),
+        api().deleteAccount(account.pair.accessToken, account.password),
+      ]);
+      remove();
+
+      // Assess
+      expect(answers.map(outcome)).toEqual(['ok', 'ok']);
+      expect(await leftOf(account)).toEqual([]);
+      expect(outcome(await api().register(account.username, account.password))).toBe('ok');
     });
 
     it('refuses a wrong password as a wrong login, and deletes nothing', async () => {
