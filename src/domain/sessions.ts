@@ -1,4 +1,4 @@
-import { UnauthenticatedError } from './errors.js';
+import { NotFoundError, UnauthenticatedError } from './errors.js';
 import { parseInput, refreshInput } from './input-rules.js';
 import type { Clock, DomainEvents, RefreshTokenCodec, SessionRepository, UserRepository } from './ports.js';
 import type { AccountService } from './services.js';
@@ -90,7 +90,8 @@ export function createSessions(
     async logoutAll(caller) {
       const user = await users.getById(caller.userId);
       const credentials = user && (await users.findCredentialsOf(user));
-      if (!user || !credentials) throw new UnauthenticatedError('User not found');
+      // As for the profile: a valid token of an account that is gone (or going) finds nothing.
+      if (!user || !credentials) throw new NotFoundError('User not found');
       await users.endAllSessions(credentials);
       events.record('account.signed_out');
     },

@@ -133,7 +133,7 @@ export const operationDocs = {
       'Every refresh token of the caller stops working; access tokens already issued stay valid until they expire.',
     tags: ['users'],
     ...authenticated,
-    responses: { 204: noContent('Signed out everywhere'), ...pickErrors(401, 500, 503) },
+    responses: { 204: noContent('Signed out everywhere'), ...pickErrors(401, 404, 500, 503) },
   },
   changePassword: {
     operationId: 'changePassword',
@@ -163,7 +163,8 @@ export const operationDocs = {
     summary: "The caller's profile",
     tags: ['users'],
     ...authenticated,
-    responses: { 200: json('The caller', Profile), ...pickErrors(401, 500, 503) },
+    // 404: the token still verifies (no call), but its account was deleted meanwhile.
+    responses: { 200: json('The caller', Profile), ...pickErrors(401, 404, 500, 503) },
   },
   welcome: {
     operationId: 'getWelcomeMessage',
@@ -172,7 +173,7 @@ export const operationDocs = {
     ...authenticated,
     responses: {
       200: json('`{"message": "Welcome <username>!"}`', WelcomeMessage),
-      ...pickErrors(401, 500, 503),
+      ...pickErrors(401, 404, 500, 503),
     },
   },
   listItems: {

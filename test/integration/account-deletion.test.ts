@@ -64,6 +64,9 @@ describe.each(dynamoBackends)('Account deletion on $name', (backend) => {
       expect(await leftOf(account)).toEqual([]);
       expect(outcome(await api().refresh(rotated.refreshToken))).toBe('unauthenticated');
       expect(outcome(await api().login(account.username, account.password))).toBe('unauthenticated');
+      // The access token still verifies (no call), but its account is gone
+      expect(outcome(await api().me(account.pair.accessToken))).toBe('not_found');
+      expect(outcome(await api().logoutAll(account.pair.accessToken))).toBe('not_found');
       const again = pairOf(await api().register(account.username.toUpperCase(), 'another password'));
       expect(outcome(await api().me(again.accessToken))).toBe('ok');
     });
