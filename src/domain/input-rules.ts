@@ -100,6 +100,13 @@ export const listLimitRule = z.preprocess(
     .max(LIST_LIMIT_MAX, `Input should be less than or equal to ${LIST_LIMIT_MAX}`),
 );
 
+/**
+ * The ids an item can have: what the service makes (UUIDs) and the old service made (UUIDs too).
+ * The REST path refuses anything else with a 422; `npm run migrate` reports an old row with
+ * another id instead of copying an item no REST client could address.
+ */
+export const ITEM_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
 export const cursorRule = text().min(1, atLeast(1));
 
 /** Login checks only the shapes: a name or password that could never be registered simply fails to match. */

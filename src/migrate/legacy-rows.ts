@@ -1,4 +1,4 @@
-import { usernameKey } from '../domain/input-rules.js';
+import { ITEM_ID_PATTERN, usernameKey } from '../domain/input-rules.js';
 import { exactMarkerId, isStorableId, isUserId, markerId, type Row } from '../storage/records.js';
 
 /**
@@ -41,7 +41,9 @@ export function checkLegacyUser(row: Row): Checked<LegacyUser> {
 
 export function checkLegacyItem(row: Row): Checked<LegacyItem> {
   const { id, owner_id, name, description } = row;
-  if (typeof id !== 'string' || !isStorableId(id)) return refused('id is not a string');
+  if (typeof id !== 'string') return refused('id is not a string');
+  if (!ITEM_ID_PATTERN.test(id))
+    return refused('id is not 1–128 letters, digits, "-" or "_" (the API could not address it)');
   if (typeof owner_id !== 'string' || !isUserId(owner_id)) return refused('owner_id is not a user id');
   if (typeof name !== 'string') return refused('name is missing or not a string');
   if (description !== undefined && description !== null && typeof description !== 'string') {

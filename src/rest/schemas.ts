@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   createItemInput,
   IDEMPOTENCY_KEY_MAX,
+  ITEM_ID_PATTERN,
   itemDescriptionRule,
   itemNameRule,
   ITEM_DESCRIPTION_MAX,
@@ -40,7 +41,7 @@ const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2025-01-31
 
 export const itemId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'Item id should be 1–128 letters, digits, "-" or "_"')
+  .regex(ITEM_ID_PATTERN, 'Item id should be 1–128 letters, digits, "-" or "_"')
   .meta({ description: 'The id the service gave the item', example: '3f1c2a56-7e0b-4a8d-9c51-2b7d4f0e9a13' });
 
 /** The rule of each path parameter, checked when the route is matched (a 422 at `["path", name]`). */

@@ -468,6 +468,7 @@ describe.each(dynamoBackends)('npm run migrate on $name', (backend) => {
       await putRows(doc, OLD.items, [
         { id: 'broken-item', owner_id: byName('alice').record.id, name: 42 },
         { id: 'orphan-item', owner_id: 'no-such-user', name: 'nobody owns me' },
+        { id: 'not/an id', owner_id: byName('alice').record.id, name: 'a path could not name me' },
       ]);
 
       // Act
@@ -475,12 +476,13 @@ describe.each(dynamoBackends)('npm run migrate on $name', (backend) => {
 
       // Assess
       expect(run.status).toBe(1);
-      expect(run.stdout).toContain('skipped (3):');
+      expect(run.stdout).toContain('skipped (4):');
       expect(run.stdout).toContain('users "broken-user": hashed_password is not a bcrypt hash');
       expect(run.stdout).toContain('items "broken-item": name is missing or not a string');
       expect(run.stdout).toContain(
         'items "orphan-item": its owner no-such-user has no account in the new table',
       );
+      expect(run.stdout).toContain('items "not/an id": id is not 1–128 letters, digits, "-" or "_"');
     });
   });
 });
