@@ -59,7 +59,8 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   throttlingRateLimit: 50,
   throttlingBurstLimit: 100,
   registryScanOnPush: false,
-  tracing: 'active',
+  // The contract's tracing: every function and the REST stage, DynamoDB calls as subsegments.
+  tracing: 'full',
   reservedConcurrency: undefined,
   alarmEmail: undefined,
   latencyP99Ms: 1000,

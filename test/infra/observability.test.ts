@@ -46,8 +46,8 @@ function watched(alarm: Json): Json {
 
 describe('Operations: tracing', () => {
   it.each([
-    ['by default', {}, 'active'],
-    ['with -c tracing=full', { tracing: 'full' }, 'full'],
+    ['by default', {}, 'full'],
+    ['with -c tracing=active', { tracing: 'active' }, 'active'],
   ])('traces every function and the REST stage %s, and tells the code in TRACING', (_case, context, mode) => {
     const { template } = synth(context);
     const functions = functionsOf(template);

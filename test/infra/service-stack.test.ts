@@ -107,7 +107,7 @@ describe('Stack: ServiceStack (defaults)', () => {
             NODE_ENV: 'production',
             METRICS_NAMESPACE: 'basic-item-crud',
             POWERTOOLS_SERVICE_NAME: 'basic-item-crud-dev',
-            TRACING: 'active',
+            TRACING: 'full',
             // The GraphQL IDE's subscriptions endpoint: the WebSocket stage's wss:// URL.
             WEBSOCKET_URL: {
               'Fn::Join': [
