@@ -8,7 +8,7 @@ import {
   type DomainErrorKind,
 } from '../domain/errors.js';
 import type { ApiResult } from '../http/api-gateway.js';
-import { PayloadTooLargeError } from '../http/errors.js';
+import { MethodNotAllowedError, PayloadTooLargeError } from '../http/errors.js';
 import { jsonResponse } from '../http/responses.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { GraphQLContext } from './context.js';
@@ -84,9 +84,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
  * text the Lambda integration would give.
  */
 export function graphqlErrorResult(error: unknown, requestId: string, logger: Logger): ApiResult {
-  const refuse = (status: number, message: string, reason: string) =>
-    jsonResponse(status, { errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } }] });
+  const refuse = (status: number, message: string, reason: string, headers?: Record<string, string>) =>
+    jsonResponse(
+      status,
+      { errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } }] },
+      headers,
+    );
   if (error instanceof PayloadTooLargeError) return refuse(413, error.message, 'PAYLOAD_TOO_LARGE');
+  if (error instanceof MethodNotAllowedError) {
+    return refuse(405, error.message, 'METHOD_NOT_ALLOWED', { allow: error.allow });
+  }
   if (error instanceof MalformedGraphQLRequestError) return refuse(400, error.message, error.reason);
   logger.error('unexpected GraphQL request failure', { requestId, ...errorFields(error) });
   return jsonResponse(500, {

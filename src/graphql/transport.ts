@@ -1,11 +1,12 @@
 import { canonicalPath, GRAPHQL_PATH, IDE_CONFIG_PATH } from '../http/paths.js';
 import type { HttpRequest } from '../http/request.js';
+import { MethodNotAllowedError } from '../http/errors.js';
 import { jsonResponse } from '../http/responses.js';
 import type { Transport } from '../http/transport.js';
 import type { AssetStore } from '../static/asset-store.js';
 import { IDE_PAGE, idePageHeaders } from '../static/page-security.js';
 import { serveAsset } from '../static/static-routes.js';
-import { ErrorCode, graphqlErrorResult } from './error-boundary.js';
+import { graphqlErrorResult } from './error-boundary.js';
 import type { OperationRunner, OperationRunnerDependencies } from './operation-runner.js';
 
 export interface GraphQLTransportDependencies extends OperationRunnerDependencies {
@@ -50,9 +51,10 @@ export function createGraphQLTransport(deps: GraphQLTransportDependencies): Tran
  */
 function ideConfig(request: HttpRequest, websocketUrl: string | undefined) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    const message = `Method ${request.method} not allowed on ${IDE_CONFIG_PATH}`;
-    const error = { message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'METHOD_NOT_ALLOWED' } };
-    return jsonResponse(405, { errors: [error] }, { allow: 'GET, HEAD' });
+    throw new MethodNotAllowedError(
+      `Method ${request.method} not allowed on ${IDE_CONFIG_PATH}`,
+      'GET, HEAD',
+    );
   }
   return jsonResponse(200, { subscriptionsUrl: websocketUrl ?? null }, { 'cache-control': 'no-cache' });
 }
