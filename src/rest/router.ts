@@ -57,12 +57,6 @@ export function matchRoute(method: string, path: string): RouteMatch {
   throw new MethodNotAllowedError(`Method ${method} not allowed; this path allows ${allow}`, allow);
 }
 
-/** The route a pattern and method name, as the access log records it (for the error boundary). */
-export function routeAt(method: string, pattern: string | undefined): RestRoute | undefined {
-  const wanted = method === 'HEAD' ? 'GET' : method;
-  return restRoutes.find((route) => route.path === pattern && route.method === wanted);
-}
-
 function checkedParams(route: CompiledRoute, values: RegExpExecArray): Record<string, string> {
   const params: Record<string, string> = {};
   route.paramNames.forEach((name, i) => {
