@@ -23,8 +23,10 @@ import { DynamoSessionRepository } from './storage/session-repository.js';
 import { DynamoUserRepository } from './storage/user-repository.js';
 
 /**
- * The composition root: the one place that wires the layers together. `lambda.ts` and
- * `local/server.ts` build the clients and the configuration, then call `composeApp`.
+ * The composition root of the HTTP service: it wires the layers together. `lambda.ts` and
+ * `local/server.ts` build the clients and the configuration, then call `composeApp`; the
+ * subscription functions (`realtime/lambda-handlers.ts`, `local/local-realtime.ts`) reuse its
+ * request contexts.
  */
 export interface AppDependencies {
   readonly config: Config;

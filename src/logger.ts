@@ -15,7 +15,8 @@ export interface Logger {
 /**
  * One JSON object per line on stdout, which is what CloudWatch Logs indexes. Callers pass
  * only fields that are safe to log: no authorization headers, passwords, hashes or tokens;
- * the secrets of a GraphQL operation in flight are scrubbed from every line (log-redaction.ts).
+ * the secrets of the request in flight (GraphQL variables, REST bodies and login forms) are
+ * scrubbed from every line (log-redaction.ts).
  */
 export function createLogger(
   level: LogLevel,

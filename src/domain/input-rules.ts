@@ -91,7 +91,7 @@ export const itemDescriptionRule = withLength(text(), { max: ITEM_DESCRIPTION_MA
  * Integers, or integer strings as a query string carries them: only digits, so that `1e1`,
  * `0x10` or a blank are refused as not integers rather than read as 10, 16 or 0.
  */
-export const listLimitRule = z.preprocess(
+const listLimitRule = z.preprocess(
   (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
   z
     .number({ error: 'Input should be a valid integer' })
@@ -131,7 +131,7 @@ export const IDEMPOTENCY_KEY_MAX = 255;
  * The client's `Idempotency-Key` (IETF draft "The Idempotency-Key HTTP Header Field"): a
  * string of visible ASCII, sent bare or as a quoted structured-field string.
  */
-export const idempotencyKeyRule = text()
+const idempotencyKeyRule = text()
   .transform((value) => /^"(.*)"$/.exec(value)?.[1] ?? value)
   .pipe(
     withLength(text(), { min: 1, max: IDEMPOTENCY_KEY_MAX }).regex(
@@ -166,7 +166,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   throw new ValidationError(toValidationIssues(result.error));
 }
 
-export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+function toValidationIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.filter((key): key is string | number => typeof key !== 'symbol'),
     message: issue.message,
@@ -175,7 +175,7 @@ export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
 }
 
 /** The pydantic error type for a zod issue, e.g. `string_too_short`, `missing`. */
-export function issueType(issue: z.core.$ZodIssue): string {
+function issueType(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'missing';

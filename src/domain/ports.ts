@@ -103,9 +103,9 @@ export interface SessionRepository {
     credentialsRef: string,
   ): Promise<{ session: Session | null; credentials: Credentials | null }>;
   /**
-   * Replaces the session's current token (`from`: its hash, or null for the sign-in's first
-   * token, which is never stored), if it is still current and the session not revoked:
-   * exactly one of two concurrent rotations wins. False when another won.
+   * Replaces the session's current token (`from`, the presented token's hash; for the sign-in's
+   * first token, never stored, `firstRotation` creates the row), if it is still current and the
+   * session not revoked: exactly one of two concurrent rotations wins. False when another won.
    */
   rotate(rotation: SessionRotation): Promise<boolean>;
   revoke(sessionId: string): Promise<void>;

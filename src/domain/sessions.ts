@@ -4,8 +4,8 @@ import type { Clock, DomainEvents, RefreshTokenCodec, SessionRepository, UserRep
 import type { AccountService } from './services.js';
 import type { SignIn } from './sign-in.js';
 
-export const INVALID_REFRESH_TOKEN = 'Invalid or expired refresh token';
-export const REFRESH_TOKEN_REUSED = 'Refresh token already used: this sign-in is revoked';
+const INVALID_REFRESH_TOKEN = 'Invalid or expired refresh token';
+const REFRESH_TOKEN_REUSED = 'Refresh token already used: this sign-in is revoked';
 
 export interface SessionsDependencies {
   readonly users: UserRepository;

@@ -27,7 +27,7 @@ const pageSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity }
  * operation: graphql refuses them itself when it executes, with its own message, as it would
  * without this limit (nothing of a refused operation runs either way).
  */
-export function operationCost(
+function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,

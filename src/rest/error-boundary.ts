@@ -39,12 +39,12 @@ export class RequestValidationError extends Error {
 }
 
 /** Every 401 tells the client how to authenticate (RFC 6750). */
-export const WWW_AUTHENTICATE = { 'www-authenticate': 'Bearer' };
+const WWW_AUTHENTICATE = { 'www-authenticate': 'Bearer' };
 
-export const MASKED_DETAIL = 'Internal server error';
+const MASKED_DETAIL = 'Internal server error';
 
 /** The body every REST error uses: FastAPI's `detail` plus the request id to quote. */
-export function errorResponse(
+function errorResponse(
   statusCode: number,
   detail: unknown,
   requestId: string,

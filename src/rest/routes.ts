@@ -109,7 +109,7 @@ export const restRoutes: readonly RestRoute[] = [
 let openApiBody: string | undefined;
 
 /** Generated from the route table and the schemas on first request, then reused by the process. */
-export function openApiDocument(): string {
+function openApiDocument(): string {
   openApiBody ??= JSON.stringify(buildOpenApiDocument(restRoutes));
   return openApiBody;
 }

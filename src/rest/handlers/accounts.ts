@@ -64,7 +64,7 @@ export async function welcome({ context }: RestCall) {
 }
 
 /** The domain's field names as REST clients spell them (snake_case, as FastAPI's did). */
-export const REFRESH_FIELDS = { refreshToken: 'refresh_token' } as const;
+const REFRESH_FIELDS = { refreshToken: 'refresh_token' } as const;
 
 function tokenBody({ token }: SignedIn) {
   return {
