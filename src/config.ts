@@ -194,13 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     production,
-    region: v.REGION ?? v.AWS_REGION ?? 'us-east-1',
-    usersTable: v.USERS_TABLE ?? 'basic-item-crud-users',
-    itemsTable: v.ITEMS_TABLE ?? 'basic-item-crud-items',
+    ...storageConfigOf(v),
     connectionsTable: v.CONNECTIONS_TABLE ?? 'basic-item-crud-connections',
     websocketUrl: v.WEBSOCKET_URL,
     websocketManagementEndpoint: v.WEBSOCKET_MANAGEMENT_ENDPOINT,
-    dynamodbEndpoint: v.DYNAMODB_ENDPOINT,
     jwtSecret: v.JWT_SECRET,
     jwtSecretArn: v.JWT_SECRET_ARN,
     jwtIssuer: v.JWT_ISSUER ?? 'basic-item-crud',
@@ -225,7 +222,14 @@ export type StorageConfig = Pick<Config, 'region' | 'usersTable' | 'itemsTable' 
 
 /** Validates only the storage variables, with `loadConfig`'s rules and defaults: no signing key asked for. */
 export function loadStorageConfig(env: NodeJS.ProcessEnv = process.env): StorageConfig {
-  const v = parseVariables(env, ['REGION', 'AWS_REGION', 'USERS_TABLE', 'ITEMS_TABLE', 'DYNAMODB_ENDPOINT']);
+  return storageConfigOf(
+    parseVariables(env, ['REGION', 'AWS_REGION', 'USERS_TABLE', 'ITEMS_TABLE', 'DYNAMODB_ENDPOINT']),
+  );
+}
+
+function storageConfigOf(
+  v: Pick<Variables, 'REGION' | 'AWS_REGION' | 'USERS_TABLE' | 'ITEMS_TABLE' | 'DYNAMODB_ENDPOINT'>,
+): StorageConfig {
   return {
     region: v.REGION ?? v.AWS_REGION ?? 'us-east-1',
     usersTable: v.USERS_TABLE ?? 'basic-item-crud-users',
