@@ -35,6 +35,13 @@ export function bodyOf(request: HttpRequest, accepted: readonly BodyMediaType[] 
   }
 }
 
+/** The account routes' fields: the domain's name → REST's (snake_case, as FastAPI's were). */
+export const ACCOUNT_FIELDS = {
+  refreshToken: 'refresh_token',
+  currentPassword: 'current_password',
+  newPassword: 'new_password',
+} as const;
+
 /**
  * A JSON object's fields under the domain's names (`{refreshToken: 'refresh_token'}`): REST
  * spells them as FastAPI did. Anything else is passed on as it is, for the domain to refuse.

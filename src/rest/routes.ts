@@ -18,6 +18,7 @@ import { createItem, deleteItem, getItem, listItems, updateItem } from './handle
 import { health } from './health.js';
 import { buildOpenApiDocument, type DocumentedRoute, type OperationDoc } from './openapi.js';
 import { operationDocs } from './operation-docs.js';
+import { ACCOUNT_FIELDS } from './request-input.js';
 
 /** What a REST handler gets: the request, its context, and the path's (already checked) parameters. */
 export interface RestCall {
@@ -38,11 +39,9 @@ const BODY: InputSources = { from: 'body' };
 /** The account routes' fields, as REST spells them. */
 const ACCOUNT_BODY: InputSources = {
   from: 'body',
-  fields: {
-    refreshToken: ['body', 'refresh_token'],
-    currentPassword: ['body', 'current_password'],
-    newPassword: ['body', 'new_password'],
-  },
+  fields: Object.fromEntries(
+    Object.entries(ACCOUNT_FIELDS).map(([domain, rest]) => [domain, ['body', rest]]),
+  ),
 };
 const QUERY: InputSources = { from: 'query' };
 const ITEM_WRITE: InputSources = {

@@ -1,7 +1,7 @@
 import type { SignedIn, User } from '../../domain/entities.js';
 import type { ApiResult } from '../../http/api-gateway.js';
 import { jsonResponse } from '../../http/responses.js';
-import { bodyOf, renamed } from '../request-input.js';
+import { ACCOUNT_FIELDS, bodyOf, renamed } from '../request-input.js';
 import type { RestCall } from '../routes.js';
 
 export async function register({ request, context }: RestCall) {
@@ -17,18 +17,18 @@ export async function login({ request, context }: RestCall) {
   const grant = (body as { grant_type?: unknown } | null)?.grant_type;
   const signedIn =
     grant === 'refresh_token'
-      ? await context.services.accounts.refresh(renamed(body, REFRESH_FIELDS))
+      ? await context.services.accounts.refresh(renamed(body, ACCOUNT_FIELDS))
       : await context.services.accounts.login(body);
   return jsonResponse(200, tokenBody(signedIn));
 }
 
 export async function refresh({ request, context }: RestCall) {
-  const signedIn = await context.services.accounts.refresh(renamed(bodyOf(request), REFRESH_FIELDS));
+  const signedIn = await context.services.accounts.refresh(renamed(bodyOf(request), ACCOUNT_FIELDS));
   return jsonResponse(200, tokenBody(signedIn));
 }
 
 export async function logout({ request, context }: RestCall) {
-  await context.services.accounts.logout(renamed(bodyOf(request), REFRESH_FIELDS));
+  await context.services.accounts.logout(renamed(bodyOf(request), ACCOUNT_FIELDS));
   return noContent();
 }
 
@@ -41,7 +41,7 @@ export async function changePassword({ request, context }: RestCall) {
   const caller = context.caller();
   const signedIn = await context.services.accounts.changePassword(
     caller,
-    renamed(bodyOf(request), { currentPassword: 'current_password', newPassword: 'new_password' }),
+    renamed(bodyOf(request), ACCOUNT_FIELDS),
   );
   return jsonResponse(200, tokenBody(signedIn));
 }
@@ -62,9 +62,6 @@ export async function welcome({ context }: RestCall) {
   const user = await context.services.accounts.me(context.caller());
   return jsonResponse(200, { message: `Welcome ${user.username}!` });
 }
-
-/** The domain's field names as REST clients spell them (snake_case, as FastAPI's did). */
-const REFRESH_FIELDS = { refreshToken: 'refresh_token' } as const;
 
 function tokenBody({ token }: SignedIn) {
   return {
