@@ -1,6 +1,7 @@
 import { HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { handlers } from '@as-integrations/aws-lambda';
 import type { ApiEvent, ApiResult } from '../http/api-gateway.js';
+import { bodyText } from '../http/body.js';
 import type { HttpRequest, RequestOutcome } from '../http/request.js';
 import type { Logger } from '../logger.js';
 import type { RequestContextFactory } from '../request-context.js';
@@ -82,8 +83,10 @@ function bodyOf(event: ApiEvent, headers: HeaderMap): unknown {
 }
 
 function parsedBody(event: ApiEvent, headers: HeaderMap): unknown {
-  if (!event.body) return '';
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = bodyText(event);
+  if (text === undefined)
+    throw new MalformedGraphQLRequestError('The request body is not valid UTF-8', 'INVALID_JSON');
+  if (text === '') return '';
   const mediaType = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
     try {

@@ -45,7 +45,8 @@ export function parseBody(event: ApiEvent, accepted: readonly BodyMediaType[]): 
   }
 }
 
-function bodyText(event: ApiEvent): string | undefined {
+/** The body as text: undefined when API Gateway's base64 carries bytes that are not UTF-8. */
+export function bodyText(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): string | undefined {
   if (!event.body) return '';
   if (!event.isBase64Encoded) return event.body;
   try {

@@ -155,6 +155,34 @@ describe('Error boundaries: one per transport, nothing unmasked', () => {
         ],
       });
     });
+
+    it('answers a base64 body whose bytes are not UTF-8 as a GraphQL error, 400 (not a query with U+FFFD in it)', async () => {
+      // Prepare: API Gateway base64-encodes a body it takes for binary
+      const bytes = Buffer.concat([
+        Buffer.from('{"query": "{ __typename }", "x": "'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}'),
+      ]);
+      const event = {
+        ...apiGatewayEvent({ method: 'POST', path: '/graphql' }),
+        body: bytes.toString('base64'),
+        isBase64Encoded: true,
+      };
+
+      // Act
+      const result = await app.handler(event, lambdaContext());
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body)).toEqual({
+        errors: [
+          {
+            message: 'The request body is not valid UTF-8',
+            extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_JSON' },
+          },
+        ],
+      });
+    });
   });
 
   describe('REST 413 and 422', () => {
