@@ -88,12 +88,7 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
   const { config, dynamo: client, logger } = deps;
   // Built once: bcrypt's decoy hash, the token keys and the cursor key serve every request.
   const passwords = new BcryptPasswordHasher(config.bcryptCost);
-  const tokens = new JwtTokens({
-    signingKey: deps.signingKey,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    ttlMinutes: config.tokenTtlMinutes,
-  });
+  const tokens = createTokens(config, deps.signingKey);
   const cursors = new PageCursors(deps.signingKey);
   const refreshTokens = new HmacRefreshTokens(deps.signingKey);
   const tables = { users: config.usersTable, items: config.itemsTable };
@@ -139,4 +134,17 @@ export function createRequestContextFactory(deps: ContextDependencies): RequestC
       },
     };
   };
+}
+
+/** The access tokens of this configuration: the HTTP service and the subscription functions alike. */
+export function createTokens(
+  config: Pick<Config, 'jwtIssuer' | 'jwtAudience' | 'tokenTtlMinutes'>,
+  signingKey: string,
+): JwtTokens {
+  return new JwtTokens({
+    signingKey,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    ttlMinutes: config.tokenTtlMinutes,
+  });
 }

@@ -15,6 +15,8 @@ export interface TokenSettings {
 export interface Authenticator {
   /** `UnauthenticatedError` for a missing, malformed, expired or forged token. */
   authenticate(token: string | undefined): Caller;
+  /** The same, with the moment the token expires: what a connection that outlives it needs. */
+  authenticateUntil(token: string | undefined): { readonly caller: Caller; readonly expiresAtMs: number };
 }
 
 const ALGORITHM = 'HS256';
@@ -50,12 +52,18 @@ export class JwtTokens implements TokenIssuer, Authenticator {
   }
 
   authenticate(token: string | undefined): Caller {
+    return this.authenticateUntil(token).caller;
+  }
+
+  authenticateUntil(token: string | undefined): { caller: Caller; expiresAtMs: number } {
     if (!token) throw new UnauthenticatedError('Not authenticated');
     const known = this.verified.get(token);
-    if (known && Date.now() < known.expiresAtMs) return { userId: known.userId };
+    if (known && Date.now() < known.expiresAtMs) {
+      return { caller: { userId: known.userId }, expiresAtMs: known.expiresAtMs };
+    }
     const verified = this.verify(token);
     this.remember(token, verified);
-    return { userId: verified.userId };
+    return { caller: { userId: verified.userId }, expiresAtMs: verified.expiresAtMs };
   }
 
   private verify(token: string): Caller & { expiresAtMs: number } {

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { JwtTokens } from '../auth/tokens.js';
-import { createRequestContextFactory } from '../composition-root.js';
+import { createRequestContextFactory, createTokens } from '../composition-root.js';
 import type { Config } from '../config.js';
 import { createExecutableSchema } from '../graphql/executable-schema.js';
 import { errorFields, type Logger } from '../logger.js';
@@ -92,12 +91,7 @@ export function serveSubscriptions(deps: LocalRealtimeDependencies): LocalSubscr
     prepare: subscriptionDocuments(schema, { hideFieldSuggestions: !config.graphqlIntrospection }),
     feed: deps.feed,
     contexts: subscriberContexts(createRequestContextFactory(deps)),
-    tokens: new JwtTokens({
-      signingKey: deps.signingKey,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-      ttlMinutes: config.tokenTtlMinutes,
-    }),
+    tokens: createTokens(config, deps.signingKey),
     logger,
   });
 }

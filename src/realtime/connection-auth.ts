@@ -1,4 +1,3 @@
-import jwt from 'jsonwebtoken';
 import { bearerToken, type Authenticator } from '../auth/tokens.js';
 import type { Caller } from '../domain/entities.js';
 import { UnauthenticatedError } from '../domain/errors.js';
@@ -31,10 +30,8 @@ export function authenticateConnection(tokens: Authenticator, payload: unknown):
     };
   }
   try {
-    const caller = tokens.authenticate(token);
-    // Verified just above; only its `exp` is read here.
-    const { exp } = jwt.decode(token) as { exp: number };
-    return { ok: true, caller, expiresAtMs: exp * 1000 };
+    const { caller, expiresAtMs } = tokens.authenticateUntil(token);
+    return { ok: true, caller, expiresAtMs };
   } catch (error) {
     if (!(error instanceof UnauthenticatedError)) throw error;
     return { ok: false, closeCode: FORBIDDEN_CLOSE, reason: `Forbidden: ${error.message}` };

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadSigningKey } from '../auth/signing-key.js';
-import { JwtTokens } from '../auth/tokens.js';
-import { createRequestContextFactory } from '../composition-root.js';
+import { createRequestContextFactory, createTokens } from '../composition-root.js';
 import type { Config } from '../config.js';
 import { createExecutableSchema } from '../graphql/executable-schema.js';
 import type { Logger } from '../logger.js';
@@ -33,12 +32,7 @@ export async function createWebSocketFunction(deps: RealtimeDependencies): Promi
     store: new ConnectionStore(deps.dynamo, config.connectionsTable),
     messengers: managementApis({ region: config.region }),
     managementEndpoint: config.websocketManagementEndpoint,
-    tokens: new JwtTokens({
-      signingKey: await loadSigningKey(config),
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-      ttlMinutes: config.tokenTtlMinutes,
-    }),
+    tokens: createTokens(config, await loadSigningKey(config)),
     prepare: subscriptionDocuments(schema, { hideFieldSuggestions: !config.graphqlIntrospection }),
     logger,
   });
