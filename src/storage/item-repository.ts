@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type DataLoader from 'dataloader';
 import type { Item, Page } from '../domain/entities.js';
 import { ItemNotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors.js';
@@ -18,7 +11,7 @@ import { itemOrNull, type InvalidRowReporter } from './loaders.js';
 import type { PageCursors } from './page-cursor.js';
 import { requestDigest } from './request-digest.js';
 import { isStorableId, readItemRow, toItemRecord, type Row } from './records.js';
-import { isConditionFailure, storageCall } from './storage-errors.js';
+import { isConditionFailure, rowAtConditionFailure, storageCall } from './storage-errors.js';
 import { OWNER_ID_INDEX } from './tables.js';
 
 export const VERSION_MISMATCH = 'Item was modified by someone else (version mismatch)';
@@ -337,20 +330,13 @@ export class DynamoItemRepository implements ItemRepository {
     return checks.join(' AND ');
   }
 
-  /**
-   * The item a failed condition met: the one DynamoDB returned with the failure, or, from a
-   * server that returns none (dynalite), one consistent read on this failure path only.
-   */
+  /** The item a failed condition met (the loader forgets what it had of it). */
   private async currentRow(
     error: Error & { Item?: Record<string, unknown> },
     id: string,
   ): Promise<Row | null> {
     this.loader.clear(id);
-    if (error.Item) return unmarshall(error.Item as Parameters<typeof unmarshall>[0]);
-    const output = await storageCall(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true })),
-    );
-    return output.Item ?? null;
+    return rowAtConditionFailure(error, this.client, this.tableName, id);
   }
 }
 

@@ -1,9 +1,8 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Credentials, Session, SessionRepository, SessionRotation } from '../domain/ports.js';
 import { batchGetByIds } from './batch-get.js';
 import { isStorableId, sessionId, type Row } from './records.js';
-import { isConditionFailure, storageCall } from './storage-errors.js';
+import { isConditionFailure, rowAtConditionFailure, storageCall } from './storage-errors.js';
 import { credentialsOf } from './user-repository.js';
 
 /** A revoked session outlives every refresh token that could name it (they live 30 days by default). */
@@ -77,20 +76,7 @@ export class DynamoSessionRepository implements SessionRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // The new token's hash is in place: our own first attempt landed, its answer was lost.
-      // (The row comes with the failure; from a server that returns none, one read.)
-      const current = error.Item
-        ? unmarshall(error.Item as Parameters<typeof unmarshall>[0])
-        : (
-            await storageCall(() =>
-              this.client.send(
-                new GetCommand({
-                  TableName: this.tableName,
-                  Key: { id: sessionId(id) },
-                  ConsistentRead: true,
-                }),
-              ),
-            )
-          ).Item;
+      const current = await rowAtConditionFailure(error, this.client, this.tableName, sessionId(id));
       return current?.current_hash === to;
     }
   }

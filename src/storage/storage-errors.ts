@@ -1,3 +1,5 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError } from '../domain/errors.js';
 
 // DynamoDB's own names for "too busy" and "broken for a moment".
@@ -55,4 +57,22 @@ export async function storageCall<T>(call: () => Promise<T>): Promise<T> {
 
 export function isConditionFailure(error: unknown): error is Error & { Item?: Record<string, unknown> } {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The row a failed condition met: the one DynamoDB returned with the failure
+ * (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`), or, from a server that returns none
+ * (dynalite), one consistent read on this failure path only. Null when there is no row.
+ */
+export async function rowAtConditionFailure(
+  error: Error & { Item?: Record<string, unknown> },
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  id: string,
+): Promise<Record<string, unknown> | null> {
+  if (error.Item) return unmarshall(error.Item as Parameters<typeof unmarshall>[0]);
+  const output = await storageCall(() =>
+    client.send(new GetCommand({ TableName: tableName, Key: { id }, ConsistentRead: true })),
+  );
+  return output.Item ?? null;
 }

@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type DataLoader from 'dataloader';
 import type { User } from '../domain/entities.js';
 import { ConflictError } from '../domain/errors.js';
@@ -16,7 +15,7 @@ import {
   type UserRecord,
 } from './records.js';
 import { LEGACY_EPOCH } from './legacy.js';
-import { isConditionFailure, storageCall } from './storage-errors.js';
+import { isConditionFailure, rowAtConditionFailure, storageCall } from './storage-errors.js';
 
 export const USERNAME_TAKEN = 'Username already registered';
 
@@ -86,7 +85,7 @@ export class DynamoUserRepository implements UserRepository {
     } catch (error) {
       // The id is this registration's own random one: a record with it is our first attempt,
       // whose answer was lost (the SDK retried).
-      if (!isConditionFailure(error) || (await this.getMarker(user.id))?.username !== user.username)
+      if (!isConditionFailure(error) || (await this.getRow(user.id))?.username !== user.username)
         throw error;
     }
     this.loader.clear(user.id).prime(user.id, user);
@@ -98,9 +97,9 @@ export class DynamoUserRepository implements UserRepository {
    * their credentials under their exact name: only for those, a second read.
    */
   async findCredentials(usernameKey: string, typedUsername: string): Promise<Credentials | null> {
-    const marker = await this.getMarker(markerId(usernameKey));
+    const marker = await this.getRow(markerId(usernameKey));
     if (marker?.collision !== true) return credentialsOf(marker);
-    return credentialsOf(await this.getMarker(exactMarkerId(typedUsername)));
+    return credentialsOf(await this.getRow(exactMarkerId(typedUsername)));
   }
 
   /** A rehash at today's cost; skipped (false) when the hash changed meanwhile. */
@@ -138,7 +137,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async failedAttemptsOfUnknown(usernameKey: string): Promise<FailedAttempts> {
-    return failuresOf(await this.getMarker(throttleId(usernameKey)));
+    return failuresOf(await this.getRow(throttleId(usernameKey)));
   }
 
   /**
@@ -191,7 +190,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async credentialsAt(ref: string): Promise<Credentials | null> {
-    return credentialsOf(await this.getMarker(ref));
+    return credentialsOf(await this.getRow(ref));
   }
 
   startDeletion(user: User, credentials: Credentials): Promise<void> {
@@ -216,7 +215,7 @@ export class DynamoUserRepository implements UserRepository {
     }
     // Taken, unless by this very registration (its first attempt's answer was lost: the user
     // id is this registration's own random one), or the leftover of one that never wrote its user.
-    const existing = await this.getMarker(marker.id);
+    const existing = await this.getRow(marker.id);
     if (existing?.user_id === marker.user_id) return;
     if (existing && !(await this.isAbandoned(existing))) throw new ConflictError(USERNAME_TAKEN);
     try {
@@ -228,7 +227,7 @@ export class DynamoUserRepository implements UserRepository {
     } catch (error) {
       // Someone else took it over (or claimed it) first, unless the winner is our own retry.
       if (isConditionFailure(error)) {
-        if ((await this.getMarker(marker.id))?.user_id === marker.user_id) return;
+        if ((await this.getRow(marker.id))?.user_id === marker.user_id) return;
         throw new ConflictError(USERNAME_TAKEN);
       }
       throw error;
@@ -293,14 +292,14 @@ export class DynamoUserRepository implements UserRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       if (!landed) return false;
-      const current = error.Item
-        ? unmarshall(error.Item as Parameters<typeof unmarshall>[0])
-        : await this.getMarker(id);
+      const current = isStorableId(id)
+        ? await rowAtConditionFailure(error, this.client, this.tableName, id)
+        : null;
       return landed(current ?? undefined);
     }
   }
 
-  private async getMarker(id: string): Promise<Row | null> {
+  private async getRow(id: string): Promise<Row | null> {
     if (!isStorableId(id)) return null;
     const output = await storageCall(() =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true })),
