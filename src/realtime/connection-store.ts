@@ -1,10 +1,6 @@
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteByKeys } from '../storage/batch-delete.js';
+import { queryPages } from '../storage/query-pages.js';
 import { isConditionFailure } from '../storage/storage-errors.js';
 import { OWNER_INDEX } from '../storage/tables.js';
 
@@ -15,8 +11,6 @@ const EXPIRY_MARGIN_SECONDS = 5 * 60;
 
 const CONNECTION_SK = 'connection';
 const SUBSCRIPTION_PREFIX = 'sub#';
-const MAX_BATCH_WRITE = 25;
-const MAX_BATCH_ATTEMPTS = 5;
 
 /** A connection that sent `connection_init` with a good token. */
 export interface ConnectionRecord {
@@ -136,20 +130,14 @@ export class ConnectionStore {
   /** Every live subscription of a user: the one Query per owner the publisher makes per batch. */
   async subscriptionsOf(ownerId: string): Promise<SubscriptionRecord[]> {
     const found: SubscriptionRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: OWNER_INDEX,
-          KeyConditionExpression: 'owner_id = :owner AND begins_with(sk, :sub)',
-          ExpressionAttributeValues: { ':owner': ownerId, ':sub': SUBSCRIPTION_PREFIX },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const row of output.Items ?? []) if (!this.expired(row)) found.push(row as SubscriptionRecord);
-      start = output.LastEvaluatedKey;
-    } while (start);
+    for await (const rows of queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: OWNER_INDEX,
+      KeyConditionExpression: 'owner_id = :owner AND begins_with(sk, :sub)',
+      ExpressionAttributeValues: { ':owner': ownerId, ':sub': SUBSCRIPTION_PREFIX },
+    })) {
+      for (const row of rows) if (!this.expired(row)) found.push(row as unknown as SubscriptionRecord);
+    }
     return found;
   }
 
@@ -160,18 +148,8 @@ export class ConnectionStore {
   }
 
   /** Rows by key, in batches, retrying what DynamoDB left unprocessed. */
-  async deleteRows(keys: readonly { connection_id: string; sk: unknown }[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += MAX_BATCH_WRITE) {
-      let pending = keys.slice(i, i + MAX_BATCH_WRITE).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error(`${pending.length} rows left undeleted`);
-        if (attempt > 1) await new Promise((done) => setTimeout(done, 25 * 2 ** attempt));
-        const output = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
-    }
+  deleteRows(keys: readonly { connection_id: string; sk: unknown }[]): Promise<void> {
+    return deleteByKeys(this.client, this.tableName, keys);
   }
 
   private async rowsOf(
@@ -179,20 +157,14 @@ export class ConnectionStore {
     options: { consistent: boolean },
   ): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'connection_id = :id',
-          ExpressionAttributeValues: { ':id': connectionId },
-          ConsistentRead: options.consistent,
-          ExclusiveStartKey: start,
-        }),
-      );
-      rows.push(...((output.Items ?? []) as Record<string, unknown>[]));
-      start = output.LastEvaluatedKey;
-    } while (start);
+    for await (const page of queryPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'connection_id = :id',
+      ExpressionAttributeValues: { ':id': connectionId },
+      ConsistentRead: options.consistent,
+    })) {
+      rows.push(...page);
+    }
     return rows;
   }
 

@@ -10,23 +10,38 @@ const PARALLEL_BATCHES = 8;
 const MAX_ROUNDS = 8;
 const BASE_DELAY_MS = 25;
 
-/**
- * Deletes rows by partition key `id`, 25 per BatchWriteItem with several batches in flight;
- * rows DynamoDB leaves unprocessed (throttling) are sent again with backoff, a bounded number
- * of times, after which the deletion fails as `UnavailableError` (deleting is idempotent: a
- * retry finishes it).
- */
-export async function deleteByIds(
+type Key = Record<string, unknown>;
+
+/** Deletes rows by partition key `id`: see `deleteByKeys`. */
+export function deleteByIds(
   client: DynamoDBDocumentClient,
   tableName: string,
   ids: readonly string[],
 ): Promise<void> {
-  const batches: string[][] = [];
-  for (let i = 0; i < ids.length; i += MAX_WRITES_PER_BATCH)
-    batches.push(ids.slice(i, i + MAX_WRITES_PER_BATCH));
+  return deleteByKeys(
+    client,
+    tableName,
+    ids.map((id) => ({ id })),
+  );
+}
+
+/**
+ * Deletes rows by key, 25 per BatchWriteItem with several batches in flight; rows DynamoDB
+ * leaves unprocessed (throttling) are sent again with backoff, a bounded number of times,
+ * after which the deletion fails as `UnavailableError` (deleting is idempotent: a retry
+ * finishes it).
+ */
+export async function deleteByKeys(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Key[],
+): Promise<void> {
+  const batches: Key[][] = [];
+  for (let i = 0; i < keys.length; i += MAX_WRITES_PER_BATCH)
+    batches.push(keys.slice(i, i + MAX_WRITES_PER_BATCH));
   let next = 0;
   const worker = async () => {
-    while (next < batches.length) await deleteBatch(client, tableName, batches[next++] as string[]);
+    while (next < batches.length) await deleteBatch(client, tableName, batches[next++] as Key[]);
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
 }
@@ -34,9 +49,9 @@ export async function deleteByIds(
 async function deleteBatch(
   client: DynamoDBDocumentClient,
   tableName: string,
-  ids: readonly string[],
+  keys: readonly Key[],
 ): Promise<void> {
-  let requests = ids.map((id) => ({ DeleteRequest: { Key: { id } } }));
+  let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
   for (let round = 1; ; round++) {
     const output = await storageCall(() =>
       client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })),
