@@ -1,5 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { RefreshClaims, RefreshTokenCodec } from '../domain/ports.js';
+import { Sealer } from './sealer.js';
 
 /**
  * Opaque refresh tokens: `<claims>.<256 random bits>.<seal>`, base64url, sealed with an HMAC
@@ -8,10 +9,10 @@ import type { RefreshClaims, RefreshTokenCodec } from '../domain/ports.js';
  * makes every token unique; only a token's SHA-256 is ever stored.
  */
 export class HmacRefreshTokens implements RefreshTokenCodec {
-  private readonly key: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(signingKey: string) {
-    this.key = createHmac('sha256', signingKey).update('refresh-token/v1').digest();
+    this.sealer = new Sealer(signingKey, 'refresh-token/v1');
   }
 
   issue(claims: RefreshClaims): string {
@@ -26,16 +27,14 @@ export class HmacRefreshTokens implements RefreshTokenCodec {
       ]),
     ).toString('base64url');
     const unsealed = `${payload}.${randomBytes(32).toString('base64url')}`;
-    return `${unsealed}.${this.seal(unsealed)}`;
+    return `${unsealed}.${this.sealer.seal(unsealed)}`;
   }
 
   open(token: string): RefreshClaims | null {
     const parts = token.split('.');
     if (parts.length !== 3) return null;
     const [payload, random, seal] = parts as [string, string, string];
-    const expected = Buffer.from(this.seal(`${payload}.${random}`));
-    const given = Buffer.from(seal);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (!this.sealer.verifies(`${payload}.${random}`, seal)) return null;
     const [userId, credentialsRef, sessionId, generation, sessionsEpoch, expiresAtSec] = JSON.parse(
       Buffer.from(payload, 'base64url').toString('utf8'),
     ) as [string, string, string, number, number, number];
@@ -44,9 +43,5 @@ export class HmacRefreshTokens implements RefreshTokenCodec {
 
   hash(token: string): string {
     return createHash('sha256').update(token).digest('base64url');
-  }
-
-  private seal(unsealed: string): string {
-    return createHmac('sha256', this.key).update(unsealed).digest('base64url');
   }
 }
