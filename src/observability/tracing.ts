@@ -1,34 +1,10 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { errorFields } from '../logger.js';
-
-/** An AWS SDK v3 client (DynamoDB, Secrets Manager, API Gateway Management, ...). */
-export interface AwsClient {
-  readonly middlewareStack: { readonly remove: unknown; readonly use: unknown };
-  readonly config: unknown;
-}
-
-/** What a request's trace says about it once it is answered. */
-export interface RequestAnnotations {
-  readonly requestId: string;
-  /** The method and route template (`GET /item/{id}`). */
-  readonly route: string;
-  readonly userId: string | undefined;
-  /** Undefined when the work threw. */
-  readonly statusCode: number | undefined;
-}
-
-/** The X-Ray SDK side (xray-tracing.ts), loaded only when TRACING=full. */
-export interface XRayTracing {
-  capture<C extends AwsClient>(client: C): C;
-  traceRequest<T>(
-    work: () => Promise<T>,
-    annotations: (result: T | undefined) => RequestAnnotations,
-  ): Promise<T>;
-}
+import type { AwsClient, RequestAnnotations, XRayTracing } from './xray-contract.js';
 
 /**
- * The X-Ray SDK costs 12-18 ms of cold `require` (notes: research D3), so it stays out of the
+ * The X-Ray SDK costs 12-18 ms of cold `require`, so it stays out of the
  * cold path: nothing of it loads unless TRACING=full, and then only on first use (the first
  * invocation), from a file of its own (dist/xray-tracing.js). With TRACING=active Lambda and API
  * Gateway still trace every sampled request; only the subsegments made here are missing.

@@ -1,6 +1,6 @@
 import AWSXRay from 'aws-xray-sdk-core';
 import type { Logger } from '../logger.js';
-import type { AwsClient, RequestAnnotations, XRayTracing } from './tracing.js';
+import type { AwsClient, RequestAnnotations, XRayTracing } from './xray-contract.js';
 
 type Segment = InstanceType<typeof AWSXRay.Segment>;
 type Subsegment = InstanceType<typeof AWSXRay.Subsegment>;

@@ -1,7 +1,5 @@
 import type { ApiResult } from '../http/api-gateway.js';
 import { jsonResponse } from '../http/responses.js';
-import type { HttpRequest } from '../http/request.js';
-import type { RequestContext } from '../request-context.js';
 import type { InputSources } from './error-boundary.js';
 import {
   changePassword,
@@ -19,15 +17,7 @@ import { health } from './health.js';
 import { buildOpenApiDocument, type DocumentedRoute, type OperationDoc } from './openapi.js';
 import { operationDocs } from './operation-docs.js';
 import { ACCOUNT_FIELDS } from './request-input.js';
-
-/** What a REST handler gets: the request, its context, and the path's (already checked) parameters. */
-export interface RestCall {
-  readonly request: HttpRequest;
-  readonly context: RequestContext;
-  readonly params: Readonly<Record<string, string>>;
-}
-
-export type RestHandler = (call: RestCall) => Promise<ApiResult> | ApiResult;
+import type { RestHandler } from './rest-call.js';
 
 export interface RestRoute extends DocumentedRoute {
   readonly handle: RestHandler;

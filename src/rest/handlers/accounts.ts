@@ -2,7 +2,7 @@ import type { SignedIn, User } from '../../domain/entities.js';
 import type { ApiResult } from '../../http/api-gateway.js';
 import { jsonResponse } from '../../http/responses.js';
 import { ACCOUNT_FIELDS, bodyOf, renamed } from '../request-input.js';
-import type { RestCall } from '../routes.js';
+import type { RestCall } from '../rest-call.js';
 
 export async function register({ request, context }: RestCall) {
   return jsonResponse(201, tokenBody(await context.services.accounts.register(bodyOf(request))));

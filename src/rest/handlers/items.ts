@@ -2,7 +2,7 @@ import type { Item } from '../../domain/entities.js';
 import type { ApiResult } from '../../http/api-gateway.js';
 import { jsonResponse } from '../../http/responses.js';
 import { bodyOf, ifMatchVersion } from '../request-input.js';
-import type { RestCall, RestHandler } from '../routes.js';
+import type { RestCall, RestHandler } from '../rest-call.js';
 
 export async function listItems({ request, context }: RestCall) {
   const query = request.event.queryStringParameters ?? {};
