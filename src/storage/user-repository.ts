@@ -85,8 +85,7 @@ export class DynamoUserRepository implements UserRepository {
     } catch (error) {
       // The id is this registration's own random one: a record with it is our first attempt,
       // whose answer was lost (the SDK retried).
-      if (!isConditionFailure(error) || (await this.getRow(user.id))?.username !== user.username)
-        throw error;
+      if (!isConditionFailure(error) || (await this.getRow(user.id))?.username !== user.username) throw error;
     }
     this.loader.clear(user.id).prime(user.id, user);
     return marker.id;
