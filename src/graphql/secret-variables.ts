@@ -23,8 +23,23 @@ export function secretVariablesPlugin(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/**
+ * Per operation node: Apollo caches parsed documents, so a client sending the same operation
+ * again hands over the same node, and the walk is done once.
+ */
+const secretsByOperation = new WeakMap<OperationDefinitionNode, ReadonlySet<string>>();
+
 /** The variables an operation passes where a secret goes, or names like one. */
-function secretVariables(operation: OperationDefinitionNode): Set<string> {
+function secretVariables(operation: OperationDefinitionNode): ReadonlySet<string> {
+  let names = secretsByOperation.get(operation);
+  if (!names) {
+    names = findSecretVariables(operation);
+    secretsByOperation.set(operation, names);
+  }
+  return names;
+}
+
+function findSecretVariables(operation: OperationDefinitionNode): Set<string> {
   const names = new Set<string>();
   let secretDepth = 0;
   const enter = (name: string) => void (isSecretName(name) && secretDepth++);
