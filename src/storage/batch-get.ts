@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError } from '../domain/errors.js';
 import { storageCall } from './storage-errors.js';
 
@@ -18,7 +18,7 @@ type Row = Record<string, unknown>;
 
 /**
  * Rows of one table by partition key `id`, in the order of `ids`, null where missing.
- * Duplicates are fetched once; at most 100 keys go in one BatchGetItem; keys DynamoDB leaves
+ * Duplicates are fetched once; one key is one GetItem; at most 100 keys go in one BatchGetItem; keys DynamoDB leaves
  * unprocessed (throttling, the 16 MB cap) are asked for again with backoff, a bounded number
  * of times, after which the load fails as `UnavailableError` rather than pretend they are missing.
  */
@@ -29,6 +29,12 @@ export async function batchGetByIds(
   options: BatchGetOptions = {},
 ): Promise<(Row | null)[]> {
   const unique = [...new Set(ids)];
+  // One key (most reads: an item, a profile): the same consistent read as a GetItem, which the
+  // SDK builds and parses in about half the time of a one-key batch.
+  if (unique.length === 1) {
+    const row = await getById(client, tableName, unique[0] as string);
+    return ids.map(() => row);
+  }
   const chunks: string[][] = [];
   for (let i = 0; i < unique.length; i += MAX_KEYS_PER_BATCH_GET) {
     chunks.push(unique.slice(i, i + MAX_KEYS_PER_BATCH_GET));
@@ -40,6 +46,13 @@ export async function batchGetByIds(
     }),
   );
   return ids.map((id) => found.get(id) ?? null);
+}
+
+async function getById(client: DynamoDBDocumentClient, tableName: string, id: string): Promise<Row | null> {
+  const output = await storageCall(() =>
+    client.send(new GetCommand({ TableName: tableName, Key: { id }, ConsistentRead: true })),
+  );
+  return (output.Item as Row | undefined) ?? null;
 }
 
 async function fetchChunk(

@@ -118,7 +118,8 @@ export type DynamoDbGrants = Partial<Record<GrantGroup, readonly `dynamodb:${str
  * this), and a test proves the repositories send nothing outside it.
  */
 export const DYNAMODB_ACTIONS = {
-  // Login and name claims read one credentials row; profiles and refreshes load in batches;
+  // Login and name claims read one credentials row; profiles read one row (GetItem), several
+  // users and a refresh's session and credentials load in batches;
   // registration puts twice; sessions, password changes and failed sign-ins update one row;
   // an account's deletion deletes its rows (found through username-index) in batches.
   users: [
@@ -130,7 +131,8 @@ export const DYNAMODB_ACTIONS = {
     'dynamodb:UpdateItem',
   ],
   usersIndexes: ['dynamodb:Query'],
-  // Reads by id in batches; GetItem only to explain a failed conditional write; deletes leave
+  // Reads by id: one item a GetItem, several in batches; a failed conditional write's row is
+  // read back where the server does not return it; deletes leave
   // tombstones (UpdateItem); an account's deletion deletes its items in batches.
   items: [
     'dynamodb:BatchGetItem',
@@ -157,11 +159,12 @@ export const WEBSOCKET_DYNAMODB_ACTIONS = {
 /**
  * The stream publisher (`streamHandler`, src/realtime/publisher.ts): one index Query per owner per
  * batch finds the subscriptions; a gone connection's rows are found (Query) and deleted in
- * batches, as is an ended subscription's row; a selection that asks for `Item.owner` loads
- * users in batches. Item changes come from the stream, not the table.
+ * batches, as is an ended subscription's row; a selection that asks for `Item.owner` reads the
+ * owner (one key: each owner's changes run in a context of their own). Item changes come from
+ * the stream, not the table.
  */
 export const PUBLISHER_DYNAMODB_ACTIONS = {
-  users: ['dynamodb:BatchGetItem'],
+  users: ['dynamodb:GetItem'],
   connections: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   connectionsIndexes: ['dynamodb:Query'],
 } as const satisfies DynamoDbGrants;

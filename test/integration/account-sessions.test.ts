@@ -331,7 +331,7 @@ describe.each(dynamoBackends)('Sign-in sessions on $name', (backend) => {
 
         // Assess: the user, the credentials, one write
         expect(answer).toEqual({ ok: true, value: true });
-        expect(app.calls.operations()).toEqual(['BatchGetItem', 'GetItem', 'UpdateItem']);
+        expect(app.calls.operations()).toEqual(['GetItem', 'GetItem', 'UpdateItem']);
         const refreshes = [account.pair, second, third].map((pair) => api().refresh(pair.refreshToken));
         expect((await Promise.all(refreshes)).map(outcome)).toEqual([
           'unauthenticated',

@@ -73,10 +73,14 @@ describe("GraphQL errors: database faults injected on the handler's real client"
   });
 
   it('keeps the other fields of a response when one field fails', async () => {
+    // A read of the items table, alone (GetItem) or batched (BatchGetItem)
     const readsItems = (input: Record<string, unknown>) =>
+      input.TableName === 'basic-item-crud-items' ||
       Object.keys((input.RequestItems ?? {}) as object).includes('basic-item-crud-items');
     removeFault = injectFault(app.client, ({ operation, input }) =>
-      operation === 'BatchGetItem' && readsItems(input) ? awsError('AccessDeniedException') : undefined,
+      (operation === 'GetItem' || operation === 'BatchGetItem') && readsItems(input)
+        ? awsError('AccessDeniedException')
+        : undefined,
     );
 
     const response = await graphql<{ me: { id: string }; item: null }>(

@@ -114,7 +114,7 @@ describe('Tracing in Lambda: subsegments of the invocation, sent to a local daem
       },
     });
     expect(dynamoDbCalls(daemon.childrenOf(request))).toEqual(
-      [`BatchGetItem ${itemsTable}`, `BatchGetItem ${usersTable}`].sort(),
+      [`GetItem ${itemsTable}`, `GetItem ${usersTable}`].sort(),
     );
   });
 

@@ -88,7 +88,7 @@ describe('Tracing: X-Ray segments of requests, sent to a local daemon (TRACING=f
         status: 200,
       },
     });
-    expect(calls).toEqual([`BatchGetItem ${itemsTable}`, `BatchGetItem ${usersTable}`].sort());
+    expect(calls).toEqual([`GetItem ${itemsTable}`, `GetItem ${usersTable}`].sort());
   });
 
   it('flags an error answer, and leaves out the user id of an anonymous request', async () => {

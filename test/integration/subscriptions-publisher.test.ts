@@ -193,7 +193,7 @@ describe('Publisher (items stream → PostToConnection), on DynamoDB Local', () 
     // One Query per owner per batch; the owner loaded once for the batch (Item.owner).
     expect(publisherCalls.calls.slice(before)).toEqual([
       { operation: 'Query', tables: [config.connectionsTable], indexName: 'owner-index' },
-      { operation: 'BatchGetItem', tables: [config.usersTable], indexName: undefined },
+      { operation: 'GetItem', tables: [config.usersTable], indexName: undefined },
     ]);
   });
 
