@@ -1,6 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../../src/domain/create-services.js';
 import {
   ConflictError,
   NotFoundError,
@@ -9,14 +8,8 @@ import {
   ValidationError,
 } from '../../src/domain/errors.js';
 import { JwtTokens } from '../../src/auth/tokens.js';
-import { BcryptPasswordHasher } from '../../src/auth/password-hasher.js';
-import { createLoaders } from '../../src/storage/loaders.js';
-import { DynamoItemRepository } from '../../src/storage/item-repository.js';
-import { idGenerator } from '../../src/storage/id-generator.js';
-import { DynamoSessionRepository } from '../../src/storage/session-repository.js';
-import { HmacRefreshTokens } from '../../src/auth/refresh-tokens.js';
-import { PageCursors } from '../../src/storage/page-cursor.js';
-import { DEFAULT_REGISTRATION_LEASE_MS, DynamoUserRepository } from '../../src/storage/user-repository.js';
+import { DEFAULT_REGISTRATION_LEASE_MS } from '../../src/storage/user-repository.js';
+import { servicesAt as servicesAtClock } from '../helpers/clocked-services.js';
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { awsError, injectFault } from '../helpers/dynamodb-recorder.js';
 import {
@@ -232,32 +225,7 @@ describe.each(dynamoBackends)('Accounts on $name', (backend) => {
   });
 
   describe('Interrupted registration', () => {
-    const servicesAt = (now: () => number) => {
-      const client = db.doc;
-      const loaders = createLoaders({ client, tables: db.tables });
-      return createServices({
-        users: new DynamoUserRepository({ client, tableName: db.tables.users, loader: loaders.users, now }),
-        items: new DynamoItemRepository({
-          client,
-          tableName: db.tables.items,
-          loader: loaders.items,
-          cursors: new PageCursors(TEST_SIGNING_KEY),
-        }),
-        sessions: new DynamoSessionRepository(client, db.tables.users),
-        refreshTokens: new HmacRefreshTokens(TEST_SIGNING_KEY),
-        refreshTtlDays: 30,
-        passwords: new BcryptPasswordHasher(4),
-        tokens: new JwtTokens({
-          signingKey: TEST_SIGNING_KEY,
-          issuer: 'test-issuer',
-          audience: 'test-audience',
-          ttlMinutes: 5,
-        }),
-        clock: { now: () => new Date(now()) },
-        ids: idGenerator,
-        events: { record: () => undefined },
-      });
-    };
+    const servicesAt = (now: () => number) => servicesAtClock(db, now);
 
     it('holds the name for the lease, then lets a new registration take it over', async () => {
       // Prepare: the user record's write fails after the name was claimed

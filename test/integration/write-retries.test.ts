@@ -3,16 +3,7 @@ import { startBackendApp, type AppUser, type BackendApp, type StoredRow } from '
 import { dynamoBackends } from '../helpers/dynamodb-backends.js';
 import { loseFirstResponses, type LostResponses } from '../helpers/lost-responses.js';
 import type { HandlerResponse } from '../helpers/rest-through-handler.js';
-
-interface ItemBody {
-  readonly id: string;
-  readonly owner_id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly created_at: string;
-  readonly updated_at: string;
-  readonly version: number;
-}
+import type { ItemBody } from '../helpers/rest-fixtures.js';
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
