@@ -222,6 +222,30 @@ describe('Secret-named GraphQL variables never reach a log line', () => {
     expectNowhere(secret, lines);
   });
 
+  it('every time the same operation comes again (its secret variables are found once per document)', async () => {
+    // Prepare: one document, sent three times
+    const query = `mutation SignIn($p: String!) { login(input: { username: "${user.username}", password: $p }) { accessToken } }`;
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const secret = newSecret();
+      const requestId = `same-document-${requestCounter}`;
+      removeFault?.();
+      removeFault = echoingFault(secret);
+
+      // Act
+      const response = await graphql(query, {
+        variables: { p: secret },
+        headers: { 'x-request-id': requestId },
+      });
+
+      // Assess
+      expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
+      const lines = linesOf(requestId);
+      expect(lines.some((line) => line.includes('AccessDeniedException'))).toBe(true);
+      expectNowhere(secret, lines);
+    }
+  });
+
   it('when the variables arrive in the query string of a GET', async () => {
     // Prepare: an id-shaped secret, so that the read reaches the database and meets the fault.
     const secret = `tok3n${process.pid}x${Date.now().toString(36)}x${++requestCounter}`;
